@@ -1,0 +1,1 @@
+"""Thin click commands, one module each; imported lazily by pimxl.cli."""

@@ -1,0 +1,1 @@
+"""Spreadsheet I/O: the only place that imports openpyxl, python-calamine or xlsxwriter."""

@@ -1,0 +1,93 @@
+"""What the reader makes of a workbook: typed values, each with the cell it came from.
+
+Rules, merge and rollup work on these records only; none of them touches a spreadsheet library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .address import a1, sheet_address
+from .findings import Finding
+
+__all__ = ["Cell", "Row", "Value", "WorkbookRecord"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell's place: sheet name and 1-based row and column."""
+
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def a1(self) -> str:
+        return a1(self.row, self.col)
+
+    @property
+    def address(self) -> str:
+        return sheet_address(self.sheet, self.row, self.col)
+
+
+@dataclass
+class Value:
+    """``value`` is the normalised typed value (None when empty or unusable), ``raw`` what the cell held."""
+
+    value: Any
+    raw: Any = None
+    cell: Cell | None = None
+
+
+@dataclass
+class Row:
+    """A table row: values by column key; ``extra`` keeps the user's own columns by header text."""
+
+    cells: dict[str, Value]
+    sheet_row: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        v = self.cells.get(key)
+        return default if v is None or v.value is None else v.value
+
+    def cell(self, key: str) -> Cell | None:
+        v = self.cells.get(key)
+        return v.cell if v else None
+
+    def values(self) -> dict[str, Any]:
+        return {k: v.value for k, v in self.cells.items()}
+
+    def is_empty(self) -> bool:
+        return all(v.value is None and v.raw in (None, "") for v in self.cells.values()) and not any(
+            x not in (None, "") for x in self.extra.values()
+        )
+
+
+@dataclass
+class WorkbookRecord:
+    """One template workbook, read."""
+
+    path: str
+    template_id: str
+    version: int
+    form: dict[str, Value] = field(default_factory=dict)
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)  # findings made while reading (normalisation…)
+    sheets: dict[str, str] = field(default_factory=dict)  # section key → actual sheet name in this file
+
+    def get(self, key: str, default: Any = None) -> Any:
+        v = self.form.get(key)
+        return default if v is None or v.value is None else v.value
+
+    def cell(self, key: str) -> Cell | None:
+        v = self.form.get(key)
+        return v.cell if v else None
+
+    def form_values(self) -> dict[str, Any]:
+        return {k: v.value for k, v in self.form.items()}
+
+    def rows(self, table: str) -> Iterator[Row]:
+        return iter(self.tables.get(table, []))
