@@ -7,7 +7,7 @@ from .header import HEADER_FIELDS
 
 __all__ = ["ADJUSTMENT", "APPROVAL_RESULTS", "ADJUSTMENT_TYPES"]
 
-D, M, C, L, I = FieldType.DATE, FieldType.MONEY, FieldType.CHOICE, FieldType.LONGTEXT, FieldType.INTEGER
+D, M, C, L, INT = FieldType.DATE, FieldType.MONEY, FieldType.CHOICE, FieldType.LONGTEXT, FieldType.INTEGER
 
 ADJUSTMENT_TYPES: tuple[str, ...] = ("范围", "进度", "成本", "资源", "人员", "技术方案", "合同")
 URGENCIES: tuple[str, ...] = ("一般", "紧急", "特急")
@@ -23,7 +23,7 @@ FORM = Form("info", "调整确认", "Adjustment", HEADER_FIELDS + (
     Field("urgency", "紧急程度", "Urgency", C, choices=URGENCIES, default="一般", group=G1),
     Field("content", "调整内容", "What changes", L, required=True, group=G1),
     Field("reason", "调整原因", "Reason", L, required=True, group=G1),
-    Field("schedule_impact_days", "进度影响(天)", "Schedule impact (days)", I, group=G2),
+    Field("schedule_impact_days", "进度影响(天)", "Schedule impact (days)", INT, group=G2),
     Field("cost_impact", "成本影响(元)", "Cost impact (CNY)", M, group=G2),
     Field("old_finish", "原计划完成日期", "Old planned finish", D, group=G2),
     Field("new_finish", "新计划完成日期", "New planned finish", D, group=G2,
