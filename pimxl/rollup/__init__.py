@@ -1,0 +1,1 @@
+"""The weekly rollup: records → summary model → summary workbook, history and views."""

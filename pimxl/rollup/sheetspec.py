@@ -1,0 +1,78 @@
+"""A summary workbook described as data, so the figures (aggregate.py) and the Excel writer
+(summary_writer.py) are apart: the aggregator fills a :class:`Summary`, the writer renders it.
+
+Column ``kind`` decides format and conditional formatting in the writer:
+``text``, ``int``, ``number``, ``money`` (¥#,##0.00), ``date`` (yyyy-mm-dd), ``percent`` (0%),
+``days`` (int, red fill when > 0), ``rag`` (绿/黄/红 coloured), ``severity`` (错误/警告/提示 coloured),
+``link`` (a :class:`Link` value rendered as a hyperlink).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+__all__ = ["ChartSpec", "Column", "Kpi", "Link", "SheetSpec", "Summary"]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    zh: str
+    en: str
+    kind: str = "text"
+    width: float | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A hyperlink to a source file (path as given to the rollup) and optionally a cell in it."""
+
+    text: str
+    target: str
+    cell: str = ""  # "'合同进程'!D7"
+
+
+@dataclass
+class SheetSpec:
+    key: str  # stable English key: overview, contracts, projects, overdue, risks, adjustments, sites, receivables,
+    #           changes, trend, findings, sources
+    name: str  # sheet name shown (zh)
+    title: str  # a title line above the table
+    columns: list[Column]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""  # one line under the title (e.g. how RAG is decided)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    zh: str
+    en: str
+    value: Any
+    kind: str = "int"
+
+
+@dataclass
+class ChartSpec:
+    sheet: str  # key of the SheetSpec the chart is placed on ("overview", "trend")
+    title: str
+    kind: str  # column | bar | pie | line
+    categories: list[str]
+    series: list[tuple[str, list[float]]]
+
+
+@dataclass
+class Summary:
+    as_of: date
+    title: str = "中心项目汇总"
+    kpis: list[Kpi] = field(default_factory=list)
+    sheets: list[SheetSpec] = field(default_factory=list)
+    charts: list[ChartSpec] = field(default_factory=list)
+
+    def sheet(self, key: str) -> SheetSpec:
+        for s in self.sheets:
+            if s.key == key:
+                return s
+        raise KeyError(key)
