@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "templates": "templates:templates",
     "new": "new:new",
     "fill": "fill:fill",
+    "validate": "validate:validate",
 }
 
 HELP = """pimxl — 客户服务中心项目工作簿工具 (project workbook toolkit).

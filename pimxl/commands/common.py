@@ -1,0 +1,68 @@
+"""Options and parameter types shared by the commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..config import ConfigError, Settings, load_settings
+from ..errors import UsageError
+
+__all__ = ["AS_OF", "DateParam", "as_of_option", "default_lang", "lang_option", "settings_for"]
+
+
+class DateParam(click.ParamType):
+    """A calendar date: 2026-11-27 (also 2026/11/27, 20261127)."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip().replace("/", "-").replace(".", "-")
+        try:
+            if len(text) == 8 and text.isdigit():
+                return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+            return date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"不是日期 / not a date: {value!r} (yyyy-mm-dd)", param, ctx)
+
+
+AS_OF = DateParam()
+
+
+def as_of_option(f: Any) -> Any:
+    return click.option("--as-of", type=AS_OF, default=None,
+                        help="基准日期（默认今天）/ as-of date (default: today), yyyy-mm-dd")(f)
+
+
+def default_lang() -> str:
+    env = os.environ.get("PIMXL_LANG") or ""
+    if env in ("zh", "en"):
+        return env
+    return "zh"
+
+
+def lang_option(f: Any) -> Any:
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+                        help="输出语言 / language of messages (default: pimxl.toml, then zh)")(f)
+
+
+def settings_for(start: Path | None, **overrides: Any) -> Settings:
+    """Settings from the nearest pimxl.toml above ``start`` (or the working folder), then options."""
+    try:
+        settings = load_settings(start if start is not None else Path.cwd())
+    except ConfigError as e:
+        raise UsageError(f"配置文件有误 / bad configuration: {e}") from None
+    if overrides.get("lang") is None and not settings.source:
+        overrides["lang"] = default_lang()
+    return settings.with_overrides(**overrides)
+
+
+def is_terminal() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,103 @@
+"""One file in, one :class:`FileResult` out: probe, read, check. Shared by validate and rollup.
+
+Everything that can go wrong with one file ends here as a status and a one-line reason, so a
+caller looping over a thousand files never stops on one of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+from .config import Settings
+from .errors import FileProblem
+from .findings import Code, Severity
+from .results import FileResult
+
+__all__ = ["check_projects", "file_digest", "process_file"]
+
+INTERNAL = Code(
+    "read-failed", Severity.ERROR,
+    "无法读取文件：{reason}", "cannot read the file: {reason}",
+)
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def process_file(path: Path, *, as_of: date, settings: Settings, display: str | None = None) -> FileResult:
+    """Probe, read and check one workbook. Never raises for a bad file."""
+    from .io.probe import probe
+    from .io.reader import read_workbook
+    from .rules import check_workbook
+
+    shown = display or str(path)
+    result = FileResult(path=shown)
+    try:
+        st = path.stat()
+        result.size, result.mtime = st.st_size, st.st_mtime
+        pr = probe(path)
+        result.kind = pr.kind
+        if pr.status != "ok":
+            result.status, result.code = pr.status, pr.code
+            result.reason_zh, result.reason_en = pr.reason_zh, pr.reason_en
+            return result
+        record = read_workbook(path, as_of=as_of)
+        record.path = shown
+        result.record = record
+        result.template_id, result.version = record.template_id, record.version
+        findings = [f.with_file(shown) for f in record.findings]
+        findings += [f.with_file(shown) for f in check_workbook(record, as_of=as_of, settings=settings)]
+        result.findings = findings
+    except FileProblem as e:
+        result.status, result.code = e.status, e.code
+        result.reason_zh, result.reason_en = e.reason_zh, e.reason_en
+        result.record = None
+        return result
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # a bug or a library panic: still one line, never a traceback
+        reason = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}".strip()
+        result.status, result.code = "unreadable", INTERNAL.code
+        result.reason_zh, result.reason_en = f"读取时出错（{reason}）", f"error while reading ({reason})"
+        result.record = None
+        return result
+    result.settle_status()
+    return result
+
+
+def check_projects(results: Sequence[FileResult], *, as_of: date, settings: Settings) -> None:
+    """Run the cross-workbook rules per project and attach each finding to the file it names."""
+    from .rules import check_project
+
+    by_project: dict[str, list[FileResult]] = defaultdict(list)
+    for r in results:
+        if r.record is not None and r.project_id:
+            by_project[r.project_id].append(r)
+    for group in by_project.values():
+        by_path = {r.path: r for r in group}
+        for f in check_project([r.record for r in group if r.record], as_of=as_of, settings=settings):
+            target = by_path.get(f.file) or group[0]
+            target.findings.append(f if f.file else f.with_file(target.path))
+    for r in results:
+        r.settle_status()
+
+
+def relative_display(path: Path, roots: Iterable[Path]) -> str:
+    """A path as the user would recognise it: relative to the root it was found under."""
+    for root in roots:
+        try:
+            rel = path.resolve().relative_to(root.resolve())
+            return str(Path(root.name) / rel) if root.is_dir() else str(path)
+        except ValueError:
+            continue
+    return os.path.relpath(path) if not path.is_absolute() else str(path)

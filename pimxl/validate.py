@@ -1,0 +1,114 @@
+"""``pimxl validate``: files and folders in, FileResults with findings out, shown as text or JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .config import Settings
+from .findings import Severity, format_value
+from .pipeline import check_projects, process_file, relative_display
+from .results import FileResult
+
+__all__ = ["ValidationRun", "render_text", "to_json", "validate_paths"]
+
+
+@dataclass
+class ValidationRun:
+    results: list[FileResult] = field(default_factory=list)
+    named_unreadable: bool = False  # a file named on the command line could not be read at all
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for r in self.results for f in r.findings if f.severity == severity)
+
+    @property
+    def exit_code(self) -> int:
+        if self.named_unreadable:
+            return 3
+        return 1 if self.count(Severity.ERROR) or any(r.status == "unreadable" for r in self.results) else 0
+
+
+def validate_paths(paths: Sequence[Path], *, as_of: date, settings: Settings) -> ValidationRun:
+    from .io.discover import discover
+
+    run = ValidationRun()
+    named = {p.resolve() for p in paths if not p.is_dir()}
+    for found in discover(paths):
+        shown = relative_display(found.path, [p for p in paths if p.is_dir()])
+        if found.status != "candidate":
+            run.results.append(FileResult(path=shown, status="skipped", kind=found.kind,
+                                          reason_zh=found.reason_zh, reason_en=found.reason_en))
+            continue
+        result = process_file(found.path, as_of=as_of, settings=settings, display=shown)
+        result.path = shown
+        run.results.append(result)
+        if result.status == "unreadable" and found.path.resolve() in named:
+            run.named_unreadable = True
+    check_projects(run.results, as_of=as_of, settings=settings)
+    return run
+
+
+def to_json(run: ValidationRun, lang: str = "zh") -> dict[str, Any]:
+    files = []
+    for r in run.results:
+        files.append({
+            "path": r.path,
+            "template": r.template_id or None,
+            "version": r.version or None,
+            "status": r.status,
+            "reason": r.reason(lang) or None,
+            "findings": [f.to_dict(lang) for f in sorted(r.findings, key=_order)],
+        })
+    return {
+        "files": files,
+        "summary": {
+            "files": len(run.results),
+            "errors": run.count(Severity.ERROR),
+            "warnings": run.count(Severity.WARNING),
+            "infos": run.count(Severity.INFO),
+        },
+    }
+
+
+def _order(f: Any) -> tuple:
+    return (f.severity.rank, f.sheet, len(f.cell), f.cell, f.code)
+
+
+STATUS_LABEL = {
+    "zh": {"ok": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取", "skipped": "已跳过"},
+    "en": {"ok": "ok", "warnings": "warnings", "errors": "errors", "unreadable": "unreadable", "skipped": "skipped"},
+}
+
+
+def render_text(run: ValidationRun, lang: str = "zh", show_info: bool = True) -> str:
+    """Findings grouped by file, each with its 'Sheet'!A1 address."""
+    from .templates import TEMPLATES
+
+    lines: list[str] = []
+    labels = STATUS_LABEL["en" if lang == "en" else "zh"]
+    for r in run.results:
+        tpl = TEMPLATES.get(r.template_id)
+        kind = f"{tpl.title(lang)} v{r.version}" if tpl else ""
+        head = f"{r.path}  [{labels[r.status]}]" + (f"  {kind}" if kind else "")
+        lines.append(head)
+        if r.status in ("unreadable", "skipped"):
+            lines.append(f"    {r.reason(lang)}")
+        for f in sorted(r.findings, key=_order):
+            if f.severity == Severity.INFO and not show_info:
+                continue
+            where = f.address or "-"
+            val = format_value(f.value)
+            shown_val = f"  «{val}»" if val and len(val) <= 40 else ""
+            lines.append(f"    {f.severity.label(lang):<4} {where:<22} {f.code:<28} {f.message(lang)}{shown_val}")
+    e, w, i = run.count(Severity.ERROR), run.count(Severity.WARNING), run.count(Severity.INFO)
+    unreadable = sum(1 for r in run.results if r.status == "unreadable")
+    skipped = sum(1 for r in run.results if r.status == "skipped")
+    if lang == "en":
+        lines.append(f"{len(run.results)} files: {e} errors, {w} warnings, {i} infos; "
+                     f"{unreadable} unreadable, {skipped} skipped")
+    else:
+        lines.append(f"共 {len(run.results)} 个文件：错误 {e}，警告 {w}，提示 {i}；无法读取 {unreadable}，跳过 {skipped}")
+    return "\n".join(lines)
