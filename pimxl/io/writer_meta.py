@@ -97,13 +97,17 @@ def write_instructions(wb: Workbook, t: Template) -> None:
     row += 1
     entries = [(t.form.zh, f) for f in t.form.fields] + [(tb.zh, f) for tb in t.tables for f in tb.columns]
     for sheet, f in entries:
-        for j, text in enumerate(_ref_row(sheet, f), start=1):
+        texts = _ref_row(sheet, f)
+        for j, text in enumerate(texts, start=1):
             cell = ws.cell(row, j, text or None)
             cell.font, cell.border, cell.alignment = st.font(9.5), st.BORDER, st.WRAP_TOP
+        ws.row_dimensions[row].height = st.row_height(zip(texts, _REF_WIDTHS, strict=True), 16)
         row += 1
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
     protect(ws)

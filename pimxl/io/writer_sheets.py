@@ -71,7 +71,8 @@ def _print_setup(ws: Worksheet, landscape: bool) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
     ws.oddFooter.right.text = "&A"
@@ -163,7 +164,7 @@ def write_table(
                 c.value, c.fill, c.protection = render_formula(f, table, r, t.form), st.FILL_FORMULA, st.LOCKED
             else:
                 c.protection = st.UNLOCKED
-                c.alignment = st.WRAP_TOP if f.width and f.width >= 20 else st.Alignment(vertical="top")
+                c.alignment = st.WRAP_TOP
                 if i < len(rows):
                     c.value = cell_value(f, rows[i].get(f.key), f.key in numeric)
         dv = validation_for(f, lists)
@@ -171,6 +172,12 @@ def write_table(
             dv.add(f"{letter}{first}:{letter}{MAX_ROW}")
             ws.add_data_validation(dv)
     ws.row_dimensions[layout.TABLE_HEADER_ROW].height = 30
+    # Room for CJK glyphs, and for wrapped pre-filled text (e.g. long WBS task names).
+    widths = [ws.column_dimensions[col_letter(j)].width for j in range(1, len(table.columns) + 1)]
+    for i in range(n_rows):
+        r = first + i
+        texts = [None if f.computed else ws.cell(r, j).value for j, f in enumerate(table.columns, start=1)]
+        ws.row_dimensions[r].height = st.row_height(zip(texts, widths, strict=True))
     ref = f"A{layout.TABLE_HEADER_ROW}:{col_letter(len(table.columns))}{last_row}"
     xl = XlTable(displayName=table.excel_name, ref=ref)
     xl.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)

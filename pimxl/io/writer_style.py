@@ -22,6 +22,7 @@ __all__ = [
     "font",
     "formula_inputs",
     "number_format",
+    "row_height",
     "text_width",
 ]
 
@@ -105,3 +106,12 @@ def column_width(f: Field, samples: Iterable[Any] = ()) -> float:
         return float(f.width)
     widest = max([text_width(f.zh) + 2, text_width(f.en) * 0.8 + 1, *(text_width(s) + 1 for s in samples)])
     return round(min(max(widest, _MIN_WIDTH.get(f.type, 8.0)), 40.0), 1)
+
+
+def row_height(cells: Iterable[tuple[Any, float]], line: float = 18.0) -> float:
+    """Row height in points for wrapped text: enough lines for the widest (text, column width) pair."""
+    lines = 1
+    for text, width in cells:
+        if text is not None and width > 0:
+            lines = max(lines, -int(-text_width(text) // max(width - 1, 1)))
+    return line * min(lines, 6)
