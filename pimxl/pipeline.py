@@ -18,7 +18,7 @@ from .errors import FileProblem
 from .findings import Code, Severity
 from .results import FileResult
 
-__all__ = ["check_projects", "file_digest", "process_file"]
+__all__ = ["check_file", "check_projects", "file_digest", "process_file", "read_file", "relative_display"]
 
 INTERNAL = Code(
     "read-failed", Severity.ERROR,
@@ -34,17 +34,21 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def process_file(path: Path, *, as_of: date, settings: Settings, display: str | None = None) -> FileResult:
-    """Probe, read and check one workbook. Never raises for a bad file."""
+def read_file(path: Path, *, as_of: date, display: str | None = None, digest: bool = False) -> FileResult:
+    """Probe and read one workbook (no rules): the part worth caching and running in a worker.
+
+    Never raises for a bad file: it becomes status ``unreadable``/``skipped`` with a one-line reason.
+    """
     from .io.probe import probe
     from .io.reader import read_workbook
-    from .rules import check_workbook
 
     shown = display or str(path)
     result = FileResult(path=shown)
     try:
         st = path.stat()
         result.size, result.mtime = st.st_size, st.st_mtime
+        if digest:
+            result.sha256 = file_digest(path)
         pr = probe(path)
         result.kind = pr.kind
         if pr.status != "ok":
@@ -55,24 +59,41 @@ def process_file(path: Path, *, as_of: date, settings: Settings, display: str | 
         record.path = shown
         result.record = record
         result.template_id, result.version = record.template_id, record.version
-        findings = [f.with_file(shown) for f in record.findings]
-        findings += [f.with_file(shown) for f in check_workbook(record, as_of=as_of, settings=settings)]
-        result.findings = findings
+        result.findings = [f.with_file(shown) for f in record.findings]
     except FileProblem as e:
         result.status, result.code = e.status, e.code
         result.reason_zh, result.reason_en = e.reason_zh, e.reason_en
         result.record = None
-        return result
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as e:  # a bug or a library panic: still one line, never a traceback
-        reason = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}".strip()
+        first = str(e).splitlines()[0] if str(e) else ""
+        reason = f"{type(e).__name__}: {first}".strip().rstrip(":")
         result.status, result.code = "unreadable", INTERNAL.code
         result.reason_zh, result.reason_en = f"读取时出错（{reason}）", f"error while reading ({reason})"
         result.record = None
+    return result
+
+
+def check_file(result: FileResult, *, as_of: date, settings: Settings) -> FileResult:
+    """Run the single-workbook rules on a read result (in place) and settle its status."""
+    from .rules import check_workbook
+
+    if result.record is None or result.status in ("unreadable", "skipped"):
         return result
+    try:
+        found = check_workbook(result.record, as_of=as_of, settings=settings)
+    except Exception as e:  # a rule bug must not hide the file: say so, keep going
+        found = [INTERNAL(reason=f"{type(e).__name__}: {e}")]
+    result.findings = [f for f in result.findings if not f.code.startswith("_")]
+    result.findings += [f if f.file else f.with_file(result.path) for f in found]
     result.settle_status()
     return result
+
+
+def process_file(path: Path, *, as_of: date, settings: Settings, display: str | None = None) -> FileResult:
+    """Probe, read and check one workbook. Never raises for a bad file."""
+    return check_file(read_file(path, as_of=as_of, display=display), as_of=as_of, settings=settings)
 
 
 def check_projects(results: Sequence[FileResult], *, as_of: date, settings: Settings) -> None:
