@@ -85,7 +85,6 @@ def check_file(result: FileResult, *, as_of: date, settings: Settings) -> FileRe
         found = check_workbook(result.record, as_of=as_of, settings=settings)
     except Exception as e:  # a rule bug must not hide the file: say so, keep going
         found = [INTERNAL(reason=f"{type(e).__name__}: {e}")]
-    result.findings = [f for f in result.findings if not f.code.startswith("_")]
     result.findings += [f if f.file else f.with_file(result.path) for f in found]
     result.settle_status()
     return result
