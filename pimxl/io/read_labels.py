@@ -1,0 +1,56 @@
+"""Label matching for the fallback reader: 项目编号 * ≈ 项目编号 ≈ ｐｒｏｊｅｃｔ　ＩＤ ≈ project id.
+
+A label is folded by width (full-/half-width), whitespace (all of it, line breaks too), case, a
+trailing required mark ``*`` and a trailing colon. A header cell holding "计划开始\\nPlanned start"
+matches either line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from ..schema import Field
+
+__all__ = ["field_labels", "fold", "label_index", "label_keys"]
+
+# Whitespace of any kind (NFKC has already turned U+3000 and NBSP into spaces) and zero-width marks.
+_SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+
+
+def fold(text: Any) -> str:
+    """The comparable form of a label ('' for anything that is not text)."""
+    if not isinstance(text, str):
+        return ""
+    # NFKC folds full-width letters, digits, punctuation and spaces to half-width, which is all a
+    # label needs (normalize.fold_width is tuned for values, where Chinese punctuation must stay).
+    s = _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    return s.rstrip("*:").lower()
+
+
+def label_keys(text: Any) -> list[str]:
+    """Folded forms of a cell's text: the whole and each of its lines."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    keys = [fold(text)]
+    if "\n" in text:
+        keys += [fold(line) for line in text.splitlines() if line.strip()]
+    return [k for k in keys if k]
+
+
+def field_labels(f: Field) -> set[str]:
+    """Every folded label a field answers to: zh, en and older aliases."""
+    return {k for k in (fold(f.zh), fold(f.en), *(fold(a) for a in f.aliases)) if k}
+
+
+def label_index(rows: Iterable[list[Any]], max_col: int) -> dict[str, tuple[int, int]]:
+    """Folded text → first 1-based (row, col) where it appears within the first ``max_col`` columns."""
+    out: dict[str, tuple[int, int]] = {}
+    for r, line in enumerate(rows, start=1):
+        for c, value in enumerate(line[:max_col], start=1):
+            if isinstance(value, str) and value:
+                for k in label_keys(value):
+                    out.setdefault(k, (r, c))
+    return out

@@ -1,0 +1,257 @@
+"""What python-calamine does not expose, read straight from an .xlsx/.xlsm zip with defusedxml.
+
+* defined names (``xl/workbook.xml``) → sheet and top-left cell,
+* Excel tables (``xl/worksheets/_rels`` → ``xl/tables/tableN.xml``): name, sheet, range, column names,
+* custom document properties (``docProps/custom.xml``),
+* error values (``t="e"``; calamine reads them as empty strings) and formula cells of a sheet, on demand.
+
+Anything missing, oversized or malformed here is simply absent: the reader then falls back to
+labels. Nothing in this module raises for a bad file.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from ..address import col_number
+
+__all__ = ["TableDef", "XlsxParts", "parse_ref", "read_parts"]
+
+#: Parts larger than this (uncompressed) are ignored; the probe bounds the file as a whole.
+MAX_PART = 32 << 20
+#: Sheets larger than this are not scanned for error values / formulas.
+MAX_SHEET_SCAN = 64 << 20
+
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_RANGE = re.compile(
+    r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?$"
+)
+_AREA = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?$")
+# A cell element of sheet XML, its attributes and its body (formula / value).
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_ATTR_R = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_ATTR_T_ERR = re.compile(rb'\bt="e"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+
+
+@dataclass(frozen=True)
+class TableDef:
+    """An Excel table: 1-based first/last row and column of its range, header and totals row counts."""
+
+    name: str
+    sheet: str
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+    columns: tuple[str, ...]
+    header_rows: int = 1
+    totals_rows: int = 0
+
+
+@dataclass
+class XlsxParts:
+    names: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # name → (sheet, row, col)
+    tables: dict[str, TableDef] = field(default_factory=dict)  # by lower-case name
+    custom: dict[str, str] = field(default_factory=dict)
+    sheet_paths: dict[str, str] = field(default_factory=dict)  # sheet name → zip member
+    path: Path | None = None
+    _xml: dict[str, bytes] = field(default_factory=dict)
+    _errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    _formulas: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    _zip: zipfile.ZipFile | None = None
+
+    def table(self, name: str) -> TableDef | None:
+        return self.tables.get(name.lower())
+
+    def errors(self, sheet: str) -> dict[tuple[int, int], str]:
+        """Error values (``#REF!`` …) by (row, col) on a sheet; calamine reads them as ''."""
+        if sheet not in self._errors:
+            data = self._sheet_xml(sheet)
+            # Cheap test first: almost every sheet has none.
+            self._errors[sheet] = _scan_errors(data) if b't="e"' in data else {}
+        return self._errors[sheet]
+
+    def formulas(self, sheet: str) -> set[tuple[int, int]]:
+        """(row, col) of every cell holding a formula on a sheet."""
+        if sheet not in self._formulas:
+            data = self._sheet_xml(sheet)
+            self._formulas[sheet] = _scan_formulas(data) if _FORMULA.search(data) else set()
+        return self._formulas[sheet]
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+        self._xml.clear()
+
+    def _sheet_xml(self, sheet: str) -> bytes:
+        """The sheet's XML, read once; b'' when there is none or it is too large to scan."""
+        if sheet in self._xml:
+            return self._xml[sheet]
+        data = b""
+        member = self.sheet_paths.get(sheet)
+        if member is not None and self.path is not None:
+            try:
+                if self._zip is None:
+                    self._zip = zipfile.ZipFile(self.path)
+                info = self._zip.getinfo(member)
+                if info.file_size <= MAX_SHEET_SCAN:
+                    data = self._zip.read(info)
+            except (OSError, KeyError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
+                data = b""
+        self._xml[sheet] = data
+        return data
+
+
+def parse_ref(text: str) -> tuple[str, int, int] | None:
+    """``'项目信息'!$B$5`` (or a range) → ('项目信息', 5, 2); None for ``#REF!`` and the like."""
+    m = _RANGE.match(text.strip())
+    if not m:
+        return None
+    sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
+    return sheet, int(m.group(4)), col_number(m.group(3))
+
+
+def read_parts(path: Path) -> XlsxParts:
+    """The parts of an xlsx/xlsm zip that the reader needs; empty for other formats."""
+    parts = XlsxParts(path=path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = {i.filename: i for i in zf.infolist()}
+            if "xl/workbook.xml" not in members:
+                return parts
+            _read_workbook(zf, members, parts)
+            _read_tables(zf, members, parts)
+            if "docProps/custom.xml" in members:
+                parts.custom = _read_custom(_xml(zf, members, "docProps/custom.xml"))
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
+        pass
+    return parts
+
+
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _xml(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], name: str) -> Element | None:
+    """A part parsed with defusedxml, or None when absent, too large or not well-formed."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    info = members.get(name)
+    if info is None or info.file_size > MAX_PART:
+        return None
+    try:
+        return fromstring(zf.read(info))
+    except (DefusedXmlException, ParseError, ValueError, zipfile.BadZipFile, OSError, RuntimeError, EOFError):
+        return None
+
+
+def _rels(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id → (type suffix, absolute member name) of a part."""
+    folder, base = posixpath.split(part)
+    root = _xml(zf, members, posixpath.join(folder, "_rels", base + ".rels"))
+    out: dict[str, tuple[str, str]] = {}
+    if root is None:
+        return out
+    for rel in root:
+        target, rid = rel.get("Target", ""), rel.get("Id", "")
+        if not target or rel.get("TargetMode") == "External":
+            continue
+        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[rid] = (rel.get("Type", "").rsplit("/", 1)[-1], member)
+    return out
+
+
+def _read_workbook(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], parts: XlsxParts) -> None:
+    root = _xml(zf, members, "xl/workbook.xml")
+    if root is None:
+        return
+    rels = _rels(zf, members, "xl/workbook.xml")
+    sheet_names: list[str] = []
+    for el in root.iter():
+        tag = _local(el.tag)
+        if tag == "sheet":
+            name = el.get("name", "")
+            sheet_names.append(name)
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+            if rid in rels:
+                parts.sheet_paths[name] = rels[rid][1]
+        elif tag == "definedName":
+            name = el.get("name", "")
+            if not name or name.startswith("_xlnm.") or name in parts.names:
+                continue
+            ref = parse_ref(el.text or "")
+            if ref is not None:
+                parts.names[name] = ref
+
+
+def _read_tables(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], parts: XlsxParts) -> None:
+    for sheet, member in parts.sheet_paths.items():
+        for kind, target in _rels(zf, members, member).values():
+            if kind != "table":
+                continue
+            root = _xml(zf, members, target)
+            if root is None:
+                continue
+            m = _AREA.match(root.get("ref", ""))
+            name = root.get("displayName") or root.get("name") or ""
+            if not m or not name or not m.group(3):
+                continue
+            cols = tuple(c.get("name", "") for c in root.iter() if _local(c.tag) == "tableColumn")
+            parts.tables[name.lower()] = TableDef(
+                name=name, sheet=sheet,
+                first_row=int(m.group(2)), first_col=col_number(m.group(1)),
+                last_row=int(m.group(4)), last_col=col_number(m.group(3)),
+                columns=cols,
+                header_rows=_int(root.get("headerRowCount"), 1),
+                totals_rows=_int(root.get("totalsRowCount"), 0),
+            )
+
+
+def _int(text: str | None, default: int) -> int:
+    try:
+        return int(text) if text is not None else default
+    except ValueError:
+        return default
+
+
+def _read_custom(root: Element | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if root is None:
+        return out
+    for prop in root:
+        name = prop.get("name")
+        if name and len(prop):
+            out[name] = (prop[0].text or "").strip()
+    return out
+
+
+def _cells(data: bytes) -> Iterator[tuple[tuple[int, int], bytes, bytes]]:
+    """(row, col), attributes and body of every ``<c>`` element of a sheet's XML."""
+    for m in _CELL.finditer(data):
+        r = _ATTR_R.search(m.group(1))
+        if r is not None:
+            yield (int(r.group(2)), col_number(r.group(1).decode())), m.group(1), m.group(2) or b""
+
+
+def _scan_errors(data: bytes) -> dict[tuple[int, int], str]:
+    out: dict[tuple[int, int], str] = {}
+    for pos, attrs, body in _cells(data):
+        if _ATTR_T_ERR.search(attrs):
+            v = _VALUE.search(body)
+            out[pos] = v.group(1).decode("utf-8", "replace") if v else "#N/A"
+    return out
+
+
+def _scan_formulas(data: bytes) -> set[tuple[int, int]]:
+    return {pos for pos, _, body in _cells(data) if _FORMULA.search(body)}
