@@ -1,0 +1,196 @@
+"""Render a :class:`~pimxl.rollup.sheetspec.Summary` as an Excel-native workbook with xlsxwriter.
+
+Every sheet is an Excel table (filters, banded rows, frozen header) with number formats by column kind,
+conditional formats for RAG / severity / overdue days, and hyperlinks back to the source files. The sheet keyed
+``overview`` gets the KPI block and the charts; charts keyed to another sheet sit right of its table. Chart data
+lives on a hidden 图表数据 sheet.
+
+Speed: cells are written with ``write_row`` and no per-cell format (xlsxwriter applies the column format), and
+:class:`~pimxl.rollup.sheetspec.Link` values go through a write handler, so there is no per-cell dispatch in
+Python; ``scripts/bench_writer.py`` measures this against plain xlsxwriter and openpyxl.
+
+Safety: the workbook is written to a hidden temporary file in the target folder and renamed into place, so a
+crash never leaves a half-written summary.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Collection
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from pimxl.rollup.sheetspec import ChartSpec, Kpi, Link, SheetSpec, Summary
+from pimxl.rollup.xlsx_charts import ChartWriter, grid_slots
+from pimxl.rollup.xlsx_style import Styles, display_width
+from pimxl.rollup.xlsx_table import setup_print, write_table, write_title
+
+__all__ = ["LinkWriter", "write_summary"]
+
+# User text is never reinterpreted: "=1+1", "00123" and "http://…" stay the strings they were.
+WORKBOOK_OPTIONS: dict[str, Any] = {
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "constant_memory": False,  # measured: no faster here, and it forbids writing the table header after rows
+    "remove_timezone": True,
+}
+_CHART_COL = 4  # overview charts start in column E, right of the KPI block (A:C) and a narrow gap (D)
+
+
+class LinkWriter:
+    """Writes :class:`Link` values as ``external:`` hyperlinks relative to the summary's folder.
+
+    Relative links keep working when the summary folder is moved together with the sources. A link's target is
+    taken relative to ``base_dir`` (default: the current directory) when it is not absolute.
+    """
+
+    def __init__(self, summary_dir: Path, base_dir: Path | None) -> None:
+        self.summary_dir = os.path.abspath(summary_dir)
+        self.base_dir = os.path.abspath(base_dir or Path.cwd())
+        self._urls: dict[tuple[str, str], str] = {}
+
+    def url(self, link: Link) -> str:
+        key = (link.target, link.cell)
+        url = self._urls.get(key)
+        if url is None:
+            target = os.path.join(self.base_dir, link.target)
+            try:
+                target = os.path.relpath(target, self.summary_dir)
+            except ValueError:  # another drive on Windows: only an absolute link can reach it
+                pass
+            url = f"external:{target}" + (f"#{link.cell}" if link.cell else "")
+            self._urls[key] = url
+        return url
+
+    def __call__(self, ws: Worksheet, row: int, col: int, link: Link, cell_format: Any = None) -> int:
+        if not link.target:
+            return ws.write_string(row, col, link.text, cell_format)
+        # write_url refuses over-long URLs and more than 65,530 links a sheet: keep the text then.
+        if ws.write_url(row, col, self.url(link), cell_format, link.text) != 0:
+            return ws.write_string(row, col, link.text, cell_format)
+        return 0
+
+
+def write_summary(summary: Summary, path: Path, *, lang: str = "zh", base_dir: Path | None = None,
+                  one_page: Collection[str] = ("overview",)) -> None:
+    """Write ``summary`` to ``path`` (.xlsx) atomically.
+
+    ``lang`` picks the header language ("zh" or "en"; the other one is shown small above each header);
+    ``base_dir`` is what relative :class:`Link` targets are relative to; ``one_page`` lists the sheet keys
+    printed on one page (the others are fitted to the page width).
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    path = Path(path)
+    # Hidden (leading dot) so the rollup's discovery skips it even if a crash leaves it behind.
+    tmp = path.with_name(f".~{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.xlsx")
+    try:
+        wb = Workbook(str(tmp), WORKBOOK_OPTIONS)
+        _render(wb, summary, lang, LinkWriter(path.parent, base_dir), set(one_page))
+        wb.close()
+        # Flush to disk before the rename, or a power cut could leave a renamed but empty file.
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    """A legal, unique sheet name: at most 31 characters, none of []:*?/\\, unique ignoring case."""
+    base = re.sub(r"[\[\]:*?/\\]", "_", name).strip("'")[:31] or "Sheet"
+    candidate, n = base, 2
+    while candidate.lower() in taken or candidate.lower() == "history":
+        suffix = f"({n})"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _render(wb: Workbook, summary: Summary, lang: str, links: LinkWriter, one_page: set[str]) -> None:
+    # A fixed creation time (the as-of date) makes re-rendering the same summary give the same bytes.
+    wb.set_properties({"title": summary.title, "subject": f"as of {summary.as_of:%Y-%m-%d}",
+                       "author": "pimxl", "created": datetime.combine(summary.as_of, time())})
+    styles, charts = Styles(wb), ChartWriter(wb)
+    keys = {s.key for s in summary.sheets}
+    fallback = "overview" if "overview" in keys else (summary.sheets[0].key if summary.sheets else "")
+    by_sheet: dict[str, list[ChartSpec]] = {}
+    for chart in summary.charts:
+        by_sheet.setdefault(chart.sheet if chart.sheet in keys else fallback, []).append(chart)
+
+    names: set[str] = set()
+    tables: set[str] = set()
+    for spec in summary.sheets:
+        ws = wb.add_worksheet(_sheet_name(spec.name, names))
+        ws.add_write_handler(Link, links)
+        sheet_charts = by_sheet.get(spec.key, [])
+        if spec.key == "overview":
+            _write_overview(ws, styles, charts, summary, spec, sheet_charts, lang, tables)
+            setup_print(ws, spec.title or summary.title, summary.as_of, one_page=spec.key in one_page)
+            continue
+        top = write_title(ws, styles, 0, spec.title or spec.name, summary.as_of, lang, spec.note)
+        box = write_table(ws, styles, spec, top, lang, tables)
+        slots, _ = grid_slots(len(sheet_charts), box.header_row, box.last_col + 2, per_row=1)
+        for chart, slot in zip(sheet_charts, slots, strict=True):
+            charts.place(ws, chart, slot)
+        setup_print(ws, spec.title or spec.name, summary.as_of, one_page=spec.key in one_page,
+                    repeat=(box.label_row, box.header_row), width=box.width)
+
+
+def _shown(kpi: Kpi) -> str:
+    value = kpi.value
+    if kpi.kind in ("money", "number") and isinstance(value, int | float):
+        return f"¥{value:,.2f}"
+    return str(getattr(value, "text", value))
+
+
+def _write_kpi_value(ws: Worksheet, styles: Styles, row: int, kpi: Kpi) -> None:
+    fmt, value = styles.kpi_value(kpi.kind), kpi.value
+    if isinstance(value, Link | str | None):
+        ws.write(row, 2, value, fmt)
+    elif isinstance(value, date):
+        ws.write_datetime(row, 2, value, fmt)
+    else:
+        ws.write_number(row, 2, float(value), fmt)
+
+
+def _write_overview(ws: Worksheet, styles: Styles, charts: ChartWriter, summary: Summary, spec: SheetSpec,
+                    sheet_charts: list[ChartSpec], lang: str, tables: set[str]) -> None:
+    """Title, KPI block (A:C), charts in a two-wide grid to the right, and the overview's own table if any."""
+    ws.hide_gridlines(2)
+    row = write_title(ws, styles, 0, spec.title or summary.title, summary.as_of, lang, spec.note) + 1
+    kpi_top = row
+    widths = [8.0, 10.0, 12.0]
+    if summary.kpis:
+        head = ["指标", "Indicator", "数值"] if lang == "zh" else ["Indicator", "指标", "Value"]
+        ws.write_row(row, 0, head, styles.header)
+        for kpi in summary.kpis:
+            row += 1
+            first, second = (kpi.zh, kpi.en) if lang == "zh" else (kpi.en, kpi.zh)
+            ws.set_row(row, 18)
+            ws.write_string(row, 0, first, styles.kpi_label)
+            ws.write_string(row, 1, second, styles.kpi_sublabel)
+            _write_kpi_value(ws, styles, row, kpi)
+            widths[0] = max(widths[0], display_width(first) + 2)
+            widths[1] = max(widths[1], display_width(second) * 0.85 + 2)  # smaller font
+            # The value is bold 12 pt: about 1.25 of a body character each.
+            widths[2] = max(widths[2], display_width(_shown(kpi)) * 1.25 + 2)
+        row += 1
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, min(w, 40))
+    ws.set_column(3, 3, 2)
+
+    slots, below_charts = grid_slots(len(sheet_charts), kpi_top, _CHART_COL)
+    for chart, slot in zip(sheet_charts, slots, strict=True):
+        charts.place(ws, chart, slot)
+    if spec.columns:
+        write_table(ws, styles, spec, max(row, below_charts) + 1, lang, tables, freeze=False,
+                    min_widths=dict(enumerate(widths)))
