@@ -99,8 +99,11 @@ def _plain(raw: Any) -> Any:
     """Reader values of other types as one of the plain ones: Decimal/numpy numbers → float, else str."""
     if raw is None or isinstance(raw, str | bool | int | float | datetime | date | time):
         return raw
-    if isinstance(raw, numbers.Real):
-        return float(raw)
+    if isinstance(raw, numbers.Number) and not isinstance(raw, complex):
+        try:
+            return float(raw)  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            return str(raw)
     return str(raw)
 
 
@@ -114,10 +117,11 @@ def normalize(
     Empty and whitespace-only cells give ``(None, [])``; whether a value is required is the
     caller's rule.
     """
-    raw = _plain(raw)
+    original, raw = raw, _plain(raw)
     if raw is None or (isinstance(raw, str) and not fold_width(raw)):
         return None, []
-    ctx = Ctx(raw=raw, field=field, as_of=as_of or date.today(), file=file, sheet=sheet, cell=cell)
+    ctx = Ctx(raw=raw, field=field, as_of=as_of or date.today(), file=file, sheet=sheet, cell=cell,
+              original=None if original is raw else original)
     if is_cell_error(raw):
         return None, [ctx.finding(CELL_ERROR)]
     # '待定' / '-' / 'N/A' in a date, number or dropdown cell: certainly "not known yet" (unless the

@@ -109,10 +109,11 @@ class Ctx:
     file: str = ""
     sheet: str = ""
     cell: str = ""
+    original: Any = None  # the reader's value when ``raw`` is a plain stand-in for it (str() of an object)
 
     def finding(self, code: Code, **params: Any) -> Finding:
         """A finding of ``code`` located at this cell, with the field labels and the raw value."""
         return code(
-            file=self.file, sheet=self.sheet, cell=self.cell, field=self.field.key, value=self.raw,
-            seen=seen(self.raw), label_zh=self.field.zh, label_en=self.field.en, **params,
+            file=self.file, sheet=self.sheet, cell=self.cell, field=self.field.key,
+            value=self.raw if self.original is None else self.original, seen=seen(self.raw), label_zh=self.field.zh, label_en=self.field.en, **params,
         )

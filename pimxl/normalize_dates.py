@@ -60,7 +60,7 @@ _YMD8 = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
 _CN_YMD = re.compile(r"^(?P<y>\d{2}|\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?" + _TIME + "$")
 _CN_MD = re.compile(r"^(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?$")
 # 03/05/2026, 05/03/26, 26.3.5: the order of the parts is not written down.
-_SHORT3 = re.compile(r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<c>\d{4}|\d{2})$")
+_SHORT3 = re.compile(r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<c>\d{4}|\d{1,2})$")
 _SHORT2 = re.compile(r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})$")
 # A trailing weekday: （星期四）, (周四), 星期四.
 _WEEKDAY = re.compile(r"\s*[(]?(?:星期|周|礼拜)[一二三四五六日天][)]?$")
@@ -156,10 +156,13 @@ def _from_text(ctx: Ctx, raw: str) -> Result:
     m = _SHORT3.match(t)
     if m:
         a, b, c = int(m["a"]), int(m["b"]), m["c"]
-        year = int(c) if len(c) == 4 else _century(int(c))
-        # Every order people use: month/day/year, day/month/year and, with a two-digit year, year/month/day.
-        options = [_make(year, a, b)[0], _make(year, b, a)[0]]
-        if len(c) == 2:
+        # Every order people use: month/day/year and day/month/year when the last part can be a
+        # year, year/month/day (two-digit year) when the last part can be a day.
+        options = []
+        if len(c) != 1:
+            year = int(c) if len(c) == 4 else _century(int(c))
+            options += [_make(year, a, b)[0], _make(year, b, a)[0]]
+        if len(c) <= 2:
             options.append(_make(_century(a), b, int(c))[0])
         return _readings(ctx, [d for d in options if d], None)
     m = _SHORT2.match(t)
