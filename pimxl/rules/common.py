@@ -1,0 +1,131 @@
+"""Rules every template shares: required values, divisions, duplicate row keys, the roster, future actuals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Code, Finding, Severity
+from ..records import Row
+from ..schema import Table
+from ..templates.header import DIVISIONS
+from .context import ALL, Context, ref, rule, with_related
+from .values import as_date, blank, text
+
+__all__ = ["ACTUAL_IN_FUTURE", "future_actuals", "untouched"]
+
+E, W = Severity.ERROR, Severity.WARNING
+
+REQUIRED_MISSING = Code(
+    "required-missing", E,
+    "{where}必填项「{label}」为空，请填写。",
+    "{where_en}required field '{label_en}' ({label}) is empty; please fill it in.",
+)
+DIVISION_UNKNOWN = Code(
+    "division-unknown", E,
+    "事业部「{value}」不在配置的事业部列表中（{known}），请选择正确的事业部。",
+    "Division '{value}' is not one of the configured divisions ({known}); choose the right one.",
+)
+DUPLICATE_KEY = Code(
+    "duplicate-key", E,
+    "{where}{label}「{value}」与第 {first_line} 行重复；同一表中每行的{label}必须唯一，请修改或删除重复行。",
+    "{where_en}{label_en} '{value}' repeats row {first_line}; each row needs its own {label_en}. "
+    "Change or delete the duplicate.",
+)
+PERSON_UNKNOWN = Code(
+    "person-unknown", W,
+    "{label}「{value}」不在人员名单中，请核对姓名（或在 pimxl.toml 的 roster 中补充别名）。",
+    "{label_en} '{value}' is not in the roster; check the name (or add an alias to roster in pimxl.toml).",
+)
+ACTUAL_IN_FUTURE = Code(
+    "actual-in-future", E,
+    "{where}{label} {value} 晚于检查日期 {as_of}；实际日期只能填写已经发生的日期，请更正。",
+    "{where_en}{label_en} {value} is after the as-of date {as_of}; an actual date must already have happened.",
+)
+
+
+def untouched(table: Table, row: Row) -> bool:
+    """A pre-filled template row the user has not filled in (only the template's own values in it)."""
+    key = tuple(text(row.get(k)) for k in table.row_key)
+    for pre in table.rows:
+        if tuple(text(pre.get(k)) for k in table.row_key) != key:
+            continue
+        return all(
+            blank(v.value) or text(v.value) == text(pre.get(k, table.column(k).default))
+            for k, v in row.cells.items()
+            if k in {c.key for c in table.columns} and not table.column(k).computed
+        )
+    return False
+
+
+@rule(ALL)
+def required_missing(ctx: Context) -> Iterator[Finding]:
+    """Required form fields, and required columns of non-empty rows, hold a value.
+
+    A cell whose text could not be read (value None, raw text present) was already reported by the
+    normaliser, so it is not reported again as missing. An untouched pre-filled row (e.g. the template's
+    资源 row 项目经理 with no name) counts as "not used" rather than as half filled in.
+    """
+    for fld in ctx.template.form.fields:
+        if not fld.required or fld.computed:
+            continue
+        v = ctx.record.form.get(fld.key)
+        if v is None or (blank(v.value) and blank(v.raw)):
+            yield ctx.at_form(REQUIRED_MISSING, fld.key)
+    for table in ctx.template.tables:
+        required = [c for c in table.columns if c.required and not c.computed]
+        for row in ctx.rows(table.key):
+            if untouched(table, row):
+                continue
+            for col in required:
+                v = row.cells.get(col.key)
+                # A column absent from the file altogether is the reader's finding, once, not one per row.
+                if v is not None and blank(v.value) and blank(v.raw):
+                    yield ctx.at_row(REQUIRED_MISSING, table.key, row, col.key)
+
+
+@rule(ALL)
+def division_unknown(ctx: Context) -> Iterator[Finding]:
+    """Only when pimxl.toml changes the division list: the declared dropdown is then the normaliser's check."""
+    known = ctx.settings.divisions
+    value = ctx.text("division")
+    if tuple(known) != DIVISIONS and value and value not in known:
+        yield ctx.at_form(DIVISION_UNKNOWN, "division", known="、".join(known))
+
+
+@rule(ALL)
+def duplicate_key(ctx: Context) -> Iterator[Finding]:
+    """A table's row key (WBS code, risk id, stage, payment node, check item…) appears once."""
+    for table in ctx.template.tables:
+        seen: dict[tuple[str, ...], Row] = {}
+        for row in ctx.rows(table.key):
+            key = tuple(text(row.get(k)) for k in table.row_key)
+            if not all(key):
+                continue
+            first = seen.setdefault(key, row)
+            if first is not row:
+                first_cell = first.cell(table.row_key[0])
+                f = ctx.at_row(DUPLICATE_KEY, table.key, row, table.row_key[0], value=" / ".join(key),
+                               first_line=first_cell.row if first_cell else first.sheet_row)
+                yield with_related(f, ref(ctx.record, first_cell))
+
+
+@rule(ALL)
+def person_unknown(ctx: Context) -> Iterator[Finding]:
+    """project_manager and sales_rep are on the roster (names or aliases), when a roster is configured."""
+    roster = ctx.settings.roster
+    if not roster:
+        return
+    known = {text(n) for n in roster} | {text(a) for aliases in roster.values() for a in aliases}
+    for key in ("project_manager", "sales_rep"):
+        name = ctx.text(key)
+        if name and name not in known:
+            yield ctx.at_form(PERSON_UNKNOWN, key)
+
+
+def future_actuals(ctx: Context, table: str, keys: tuple[str, ...]) -> Iterator[Finding]:
+    """``actual-in-future`` for the given date columns of a table (shared by plan and contract rules)."""
+    for row in ctx.rows(table):
+        for key in keys:
+            d = as_date(row.get(key))
+            if d is not None and d > ctx.as_of:
+                yield ctx.at_row(ACTUAL_IN_FUTURE, table, row, key, as_of=ctx.as_of)
