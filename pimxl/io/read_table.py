@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..records import Row, Value
-from ..schema import Field, Table
+from ..schema import Field, FieldType, Table
 from .read_book import is_blank
 from .read_codes import ROWS_BELOW_TABLE
 from .read_context import ReadContext
@@ -32,6 +32,13 @@ def _blank(f: Field, v: Any) -> bool:
     if is_blank(v):
         return True
     return f.default is not None and isinstance(v, str) and v.strip() == str(f.default)
+
+
+def _input(f: Field, v: Value) -> Any:
+    """A value as a formula sees it: a number typed in a text column (实测值 2.8) is still a number."""
+    if f.type in (FieldType.TEXT, FieldType.LONGTEXT) and isinstance(v.raw, int | float) and not isinstance(v.raw, bool):
+        return v.raw
+    return v.value
 
 
 class _RowReader:
@@ -57,7 +64,7 @@ class _RowReader:
         cells: dict[str, Value] = {}
         for f, c in self.inputs:
             cells[f.key] = ctx.value(f, ctx.raw(sheet, r, c), sheet, r, c)
-        typed = {k: v.value for k, v in cells.items()}
+        typed = {f.key: _input(f, cells[f.key]) for f, _ in self.inputs}
         for f, c in self.computed:
             cells[f.key] = settle(ctx, f, ctx.value(f, ctx.raw(sheet, r, c), sheet, r, c), typed, self.form)
         line = self.grid[r - 1] if r <= len(self.grid) else []

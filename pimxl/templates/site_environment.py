@@ -8,7 +8,7 @@ from typing import Any
 from ..schema import Field, FieldType, Form, Table, Template
 from .header import HEADER_FIELDS
 
-__all__ = ["CHECK_ITEMS", "CHECK_RESULTS", "CONCLUSIONS", "SITE_ENVIRONMENT", "check_result"]
+__all__ = ["CHECK_ITEMS", "CHECK_RESULTS", "CONCLUSIONS", "SITE_ENVIRONMENT", "as_number", "check_result"]
 
 D, C, N = FieldType.DATE, FieldType.CHOICE, FieldType.NUMBER
 CHECK_RESULTS: tuple[str, ...] = ("符合", "不符合", "不适用")
@@ -53,10 +53,24 @@ CHECK_ITEMS: tuple[tuple[str, str, str, float | None, float | None], ...] = (
 )
 
 
+def as_number(v: Any) -> float | None:
+    """实测值 is a text column (it may say 已具备); a number typed there still counts as a number."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int | float):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            return float(v.strip())
+        except ValueError:
+            return None
+    return None
+
+
 def check_result(row: Mapping[str, Any], form: Mapping[str, Any] | None = None) -> str | None:
     """符合/不符合 where the requirement has numeric bounds and the measurement is a number."""
-    v, lo, hi = row.get("measured"), row.get("lower"), row.get("upper")
-    if not isinstance(v, int | float) or (lo is None and hi is None):
+    v, lo, hi = as_number(row.get("measured")), row.get("lower"), row.get("upper")
+    if v is None or (lo is None and hi is None):
         return None
     ok = (lo is None or v >= lo) and (hi is None or v <= hi)
     return "符合" if ok else "不符合"
