@@ -1,0 +1,195 @@
+"""History in an embedded SQLite database: one snapshot per as-of date, and the parse cache.
+
+Schema (``as_of`` is an ISO date)::
+
+    meta(key PRIMARY KEY, value)                  schema version, pimxl version of the cache
+    runs(as_of PRIMARY KEY, run_at, version, kpis JSON, model BLOB)
+                                                  model = zlib(pickle(RollupModel)), so a past week's
+                                                  summary and views can be rebuilt exactly
+    projects, contracts, stages, milestones, payments, risks, adjustments, sites, findings, overdue,
+    sources (as_of, …columns of changes.TABLES)
+    cache(path PRIMARY KEY, size, mtime_ns, sha256, version, blob)
+                                                  blob = zlib(pickle(parsed result))
+
+A snapshot is written in ONE transaction (``BEGIN IMMEDIATE`` … ``COMMIT``): re-running an as-of date
+replaces its rows, and a run killed or failing half-way leaves the previous snapshot as it was. WAL mode
+and a busy timeout let a reader look while a run writes; two runs are serialised by :meth:`History.lock`.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import sqlite3
+import zlib
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .. import __version__
+from .changes import TABLES, Snapshot, snapshot_of
+from .lock import RunLock
+from .model import RollupModel
+
+__all__ = ["SCHEMA_VERSION", "History"]
+
+SCHEMA_VERSION = "1"
+
+
+class History:
+    """``with History(path) as h: h.save_snapshot(as_of, model, kpis)``."""
+
+    def __init__(self, path: str | Path, timeout: float = 30.0, version: str = __version__) -> None:
+        self.path = Path(path)
+        self.version = version
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly what we say.
+        self.conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self._create()
+
+    # ------------------------------------------------------------ housekeeping
+
+    def _create(self) -> None:
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            c.execute("CREATE TABLE IF NOT EXISTS runs (as_of TEXT PRIMARY KEY, run_at TEXT, version TEXT, "
+                      "kpis TEXT, model BLOB)")
+            for table, cols in TABLES.items():
+                c.execute(f"CREATE TABLE IF NOT EXISTS {table} (as_of TEXT NOT NULL, {', '.join(cols)})")
+                c.execute(f"CREATE INDEX IF NOT EXISTS ix_{table}_as_of ON {table}(as_of)")
+            c.execute("CREATE TABLE IF NOT EXISTS cache (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
+                      "sha256 TEXT, version TEXT, blob BLOB)")
+            c.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            # Parsed results of another pimxl version may differ: drop the whole cache once.
+            row = c.execute("SELECT value FROM meta WHERE key='cache_version'").fetchone()
+            if row is None or row[0] != self.version:
+                c.execute("DELETE FROM cache")
+                c.execute("INSERT OR REPLACE INTO meta VALUES ('cache_version', ?)", (self.version,))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def lock(self, timeout: float | None = None) -> RunLock:
+        """The lock file beside the database (``history.db.lock``) that serialises runs."""
+        return RunLock(self.path.with_name(self.path.name + ".lock"), timeout=timeout)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ snapshots
+
+    def save_snapshot(self, as_of: date, model: RollupModel, kpis: dict[str, Any],
+                      run_at: datetime | None = None) -> Snapshot:
+        """Replace the snapshot of ``as_of`` with this run's, atomically. Returns what was stored."""
+        snap = snapshot_of(model, kpis)
+        key = as_of.isoformat()
+        blob = zlib.compress(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), 6)
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            for table in TABLES:
+                c.execute(f"DELETE FROM {table} WHERE as_of = ?", (key,))
+                self._insert(table, key, snap.rows(table))
+            c.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?)", (
+                key, (run_at or datetime.now()).isoformat(timespec="seconds"), self.version,
+                json.dumps(kpis, ensure_ascii=False, sort_keys=True), blob,
+            ))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        return snap
+
+    def _insert(self, table: str, as_of: str, rows: Sequence[dict[str, Any]]) -> None:
+        cols = TABLES[table]
+        sql = f"INSERT INTO {table} (as_of, {', '.join(cols)}) VALUES (?{', ?' * len(cols)})"
+        self.conn.executemany(sql, ([as_of, *(r.get(c) for c in cols)] for r in rows))
+
+    def runs(self) -> list[date]:
+        return [date.fromisoformat(r[0]) for r in self.conn.execute("SELECT as_of FROM runs ORDER BY as_of")]
+
+    def snapshot(self, as_of: date) -> Snapshot | None:
+        key = as_of.isoformat()
+        row = self.conn.execute("SELECT kpis FROM runs WHERE as_of = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        snap = Snapshot(as_of, json.loads(row[0]))
+        for table, cols in TABLES.items():
+            cur = self.conn.execute(f"SELECT {', '.join(cols)} FROM {table} WHERE as_of = ? ORDER BY rowid", (key,))
+            snap.tables[table] = [dict(zip(cols, r, strict=True)) for r in cur]
+        return snap
+
+    def previous(self, as_of: date) -> Snapshot | None:
+        """The latest snapshot strictly before ``as_of``."""
+        row = self.conn.execute("SELECT max(as_of) FROM runs WHERE as_of < ?", (as_of.isoformat(),)).fetchone()
+        return self.snapshot(date.fromisoformat(row[0])) if row and row[0] else None
+
+    def trend(self) -> list[dict[str, Any]]:
+        """One row per run, oldest first: ``{"as_of": date, "run_at": …, **kpis}``."""
+        out = []
+        for as_of, run_at, kpis in self.conn.execute("SELECT as_of, run_at, kpis FROM runs ORDER BY as_of"):
+            out.append({"as_of": date.fromisoformat(as_of), "run_at": run_at, **json.loads(kpis)})
+        return out
+
+    def load_model(self, as_of: date) -> RollupModel | None:
+        """The model of a past run, to rebuild its summary or views."""
+        row = self.conn.execute("SELECT model FROM runs WHERE as_of = ?", (as_of.isoformat(),)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        try:
+            return pickle.loads(zlib.decompress(row[0]))
+        except Exception:  # a model stored by an incompatible pimxl: the rows remain
+            return None
+
+    # ------------------------------------------------------------ parse cache
+
+    def cache_get(self, path: str, size: int, mtime_ns: int, sha256: str) -> Any | None:
+        """The cached parse of ``path`` when size, mtime and content hash all match, else None."""
+        row = self.conn.execute(
+            "SELECT size, mtime_ns, sha256, version, blob FROM cache WHERE path = ?", (path,)).fetchone()
+        if row is None or tuple(row[:4]) != (size, mtime_ns, sha256, self.version):
+            return None
+        try:
+            return pickle.loads(zlib.decompress(row[4]))
+        except Exception:  # a damaged entry is a miss, never a failed run
+            return None
+
+    def cache_put(self, path: str, size: int, mtime_ns: int, sha256: str, result: Any) -> None:
+        self.cache_put_many([(path, size, mtime_ns, sha256, result)])
+
+    def cache_put_many(self, items: Iterable[tuple[str, int, int, str, Any]]) -> None:
+        """Store many parses in one transaction (one fsync instead of one per file)."""
+        rows = [(p, s, m, h, self.version, zlib.compress(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL), 6))
+                for p, s, m, h, r in items]
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.executemany("INSERT OR REPLACE INTO cache VALUES (?, ?, ?, ?, ?, ?)", rows)
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def cache_prune(self, keep: Iterable[str]) -> int:
+        """Forget files no longer found; returns how many entries were dropped."""
+        keep = set(keep)
+        gone = [(p,) for (p,) in self.conn.execute("SELECT path FROM cache") if p not in keep]
+        if gone:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany("DELETE FROM cache WHERE path = ?", gone)
+            self.conn.execute("COMMIT")
+        return len(gone)
