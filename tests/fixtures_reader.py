@@ -164,12 +164,14 @@ def move_column(src: Path, dst: Path, sheet: str, from_col: int, to_col: int) ->
     """Move a column of a table sheet (values of every row) and its table column, as Excel does."""
     wb = _load(src)
     ws = wb[sheet]
-    grid = [[c.value for c in row] for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=ws.max_column)]
+    # Values move with their number formats (a date format left behind would turn 100 % into a date).
+    grid = [[(c.value, c.number_format) for c in row]
+            for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=ws.max_column)]
     for line in grid:
         line.insert(to_col - 1, line.pop(from_col - 1))
     for r, line in enumerate(grid, start=1):
-        for c, v in enumerate(line, start=1):
-            ws.cell(r, c).value = v
+        for c, (v, fmt) in enumerate(line, start=1):
+            ws.cell(r, c).value, ws.cell(r, c).number_format = v, fmt
     for tbl in ws.tables.values():
         cols = list(tbl.tableColumns)
         cols.insert(to_col - 1, cols.pop(from_col - 1))

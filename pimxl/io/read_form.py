@@ -12,6 +12,7 @@ from collections import Counter
 from .. import layout
 from ..records import Value
 from ..schema import Field
+from .read_book import Grid, is_blank
 from .read_codes import FIELD_MISSING, READ_BY_LABEL
 from .read_context import ReadContext
 from .read_formulas import settle
@@ -54,10 +55,19 @@ def _form_sheet(ctx: ReadContext, found: dict[str, tuple[str, int, int]], hint: 
     return best
 
 
-def _by_label(f: Field, index: dict[str, tuple[int, int]]) -> tuple[int, int] | None:
-    """The label cell of a field: the leftmost (then topmost) of its zh/en/alias matches."""
-    hits = [index[k] for k in field_labels(f) if k in index]
-    return min(hits, key=lambda rc: (rc[1], rc[0])) if hits else None
+def _by_label(f: Field, index: dict[str, list[tuple[int, int]]], grid: Grid) -> tuple[int, int] | None:
+    """The label cell of a field, in the leftmost column holding one of its labels.
+
+    A label can also be a group heading (调整内容 heads the fields of 调整内容): a field row has
+    something to the right of its label (the value, or the en note), a heading row has not; with
+    nothing to tell them apart, the heading comes first, so the last one wins.
+    """
+    hits = sorted({rc for k in field_labels(f) for rc in index.get(k, ())}, key=lambda rc: (rc[1], rc[0]))
+    if not hits:
+        return None
+    hits = [rc for rc in hits if rc[1] == hits[0][1]]
+    filled = [(r, c) for r, c in hits if any(not is_blank(v) for v in grid[r - 1][c:c + 2])]
+    return filled[0] if filled else hits[-1]
 
 
 def _locate(ctx: ReadContext, hint: str | None) -> tuple[str | None, dict[str, tuple[str, int, int]]]:
@@ -66,7 +76,7 @@ def _locate(ctx: ReadContext, hint: str | None) -> tuple[str | None, dict[str, t
     missing = [f for f in ctx.template.form.fields if f.key not in found]
     if not missing:
         return sheet, found
-    indexes: list[tuple[str, dict[str, tuple[int, int]]]] = []
+    indexes: list[tuple[str, dict[str, list[tuple[int, int]]]]] = []
     if sheet is not None:
         indexes.append((sheet, label_index(ctx.book.grid(sheet)[:FORM_ROWS], FORM_COLS)))
     # Other sheets: column A only (a table's header row holds labels such as 计划开始 too).
@@ -75,7 +85,7 @@ def _locate(ctx: ReadContext, hint: str | None) -> tuple[str | None, dict[str, t
     by_label = 0
     for f in missing:
         for s, index in indexes:
-            rc = _by_label(f, index)
+            rc = _by_label(f, index, ctx.book.grid(s))
             if rc is not None:
                 found[f.key] = (s, rc[0], rc[1] + 1)
                 by_label += 1

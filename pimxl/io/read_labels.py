@@ -45,12 +45,12 @@ def field_labels(f: Field) -> set[str]:
     return {k for k in (fold(f.zh), fold(f.en), *(fold(a) for a in f.aliases)) if k}
 
 
-def label_index(rows: Iterable[list[Any]], max_col: int) -> dict[str, tuple[int, int]]:
-    """Folded text → first 1-based (row, col) where it appears within the first ``max_col`` columns."""
-    out: dict[str, tuple[int, int]] = {}
+def label_index(rows: Iterable[list[Any]], max_col: int) -> dict[str, list[tuple[int, int]]]:
+    """Folded text → every 1-based (row, col) where it appears within the first ``max_col`` columns."""
+    out: dict[str, list[tuple[int, int]]] = {}
     for r, line in enumerate(rows, start=1):
         for c, value in enumerate(line[:max_col], start=1):
             if isinstance(value, str) and value:
                 for k in label_keys(value):
-                    out.setdefault(k, (r, c))
+                    out.setdefault(k, []).append((r, c))
     return out
