@@ -23,6 +23,8 @@ COMMANDS: dict[str, str] = {
     "new": "new:new",
     "fill": "fill:fill",
     "validate": "validate:validate",
+    "rollup": "rollup:rollup",
+    "demo": "demo:demo",
 }
 
 HELP = """pimxl — 客户服务中心项目工作簿工具 (project workbook toolkit).
