@@ -22,6 +22,8 @@ from .writer_validation import ListSheet, validation_for
 __all__ = ["cell_value", "protect", "render_formula", "write_form", "write_table"]
 
 MAX_ROW = 1048576
+# Form columns: label (from the labels), value, note; together about one portrait A4 page width.
+VALUE_WIDTH, NOTE_WIDTH = 40.0, 38.0
 _REF = re.compile(r"\{(@?)([a-z0-9_]+)\}")
 
 
@@ -105,8 +107,8 @@ def write_form(wb: Workbook, t: Template, values: Mapping[str, Any], lists: List
         row += 1
     label_w = max(st.text_width(f.zh + layout.REQUIRED_MARK) for f in t.form.fields) + 2
     ws.column_dimensions["A"].width = min(max(label_w, 14), 30)
-    ws.column_dimensions["B"].width = 44
-    ws.column_dimensions["C"].width = 46
+    ws.column_dimensions["B"].width = VALUE_WIDTH
+    ws.column_dimensions["C"].width = NOTE_WIDTH
     ws.freeze_panes = ws.cell(layout.FORM_FIRST_ROW, 1)
     _print_setup(ws, t.landscape_form)
     ws.print_area = f"A1:{col_letter(last)}{row - 1}"
@@ -128,7 +130,9 @@ def _form_row(ws: Worksheet, form: Form, f: Field, row: int, value: Any, lists: 
         cell.font = st.font()
     else:
         cell.value, cell.protection, cell.font = cell_value(f, value), st.UNLOCKED, st.font(color="1F3864")
-    ws.row_dimensions[row].height = 48 if f.type is FieldType.LONGTEXT else 20
+    # Long help text wraps in the note column (9 pt: about 13 pt per line).
+    lines = st.row_height([(note_text, NOTE_WIDTH * 1.15)], 1.0)
+    ws.row_dimensions[row].height = 48 if f.type is FieldType.LONGTEXT else max(20.0, 13.0 * lines + 4)
     dv = validation_for(f, lists)
     if dv is not None:
         dv.add(cell.coordinate)
@@ -160,11 +164,11 @@ def write_table(
             r = first + i
             c = ws.cell(r, j)
             c.number_format, c.border, c.font = fmt, st.BORDER, st.font()
+            c.alignment = st.WRAP_TOP
             if f.computed:
                 c.value, c.fill, c.protection = render_formula(f, table, r, t.form), st.FILL_FORMULA, st.LOCKED
             else:
                 c.protection = st.UNLOCKED
-                c.alignment = st.WRAP_TOP
                 if i < len(rows):
                     c.value = cell_value(f, rows[i].get(f.key), f.key in numeric)
         dv = validation_for(f, lists)
@@ -172,6 +176,10 @@ def write_table(
             dv.add(f"{letter}{first}:{letter}{MAX_ROW}")
             ws.add_data_validation(dv)
     ws.row_dimensions[layout.TABLE_HEADER_ROW].height = 30
+    # The small grey en labels wrap to two lines where a column is narrower than its label.
+    en_wraps = any(st.text_width(f.en) * 0.75 > ws.column_dimensions[col_letter(j)].width - 1
+                   for j, f in enumerate(table.columns, start=1))
+    ws.row_dimensions[layout.TABLE_EN_ROW].height = 22 if en_wraps else 13
     # Room for CJK glyphs, and for wrapped pre-filled text (e.g. long WBS task names).
     widths = [ws.column_dimensions[col_letter(j)].width for j in range(1, len(table.columns) + 1)]
     for i in range(n_rows):
