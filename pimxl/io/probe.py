@@ -38,7 +38,7 @@ import defusedxml.ElementTree as DET
 
 from ..errors import FileProblem
 
-__all__ = ["KINDS", "Limits", "ProbeResult", "probe"]
+__all__ = ["DEFAULT_LIMITS", "KINDS", "Limits", "ProbeResult", "probe"]
 
 KINDS = ("xlsx", "xlsm", "xltx", "xltm", "xlsb", "xls", "ods", "fods", "et", "numbers", "csv", "unknown")
 MiB = 1 << 20
@@ -54,6 +54,9 @@ class Limits:
     ratio_min_part: int = 1 * MiB
     max_entries: int = 10_000
     max_cells: int = 5_000_000  # bounding box of one sheet (~200 MiB in calamine)
+
+
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def _one_line(text: object, limit: int = 120) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def probe(path: Path, *, limits: Limits = Limits()) -> ProbeResult:
+def probe(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> ProbeResult:
     """What ``path`` is and whether it may be parsed. Never raises (except KeyboardInterrupt…)."""
     path = Path(path)
     kind = _kind_from_name(path)
