@@ -62,7 +62,7 @@ class Context:
 
     def rows(self, table: str) -> Iterator[Row]:
         """The table's rows that hold anything (empty rows of a fresh template are skipped)."""
-        return (r for r in self.record.rows(table) if not r.is_empty())
+        return (r for r in self.record.rows(table) if not _empty(r))
 
     def sheet(self, section: str) -> str:
         """The sheet a section is on in this file (it may have been renamed), else its declared name."""
@@ -110,6 +110,12 @@ class Context:
             value=value,
             **params,
         )
+
+
+def _empty(row: Row) -> bool:
+    """Nothing but blanks (white space counts as blank) in the declared and the user's own columns."""
+    return all(blank(v.value) and blank(v.raw) for v in row.cells.values()) and all(
+        blank(x) for x in row.extra.values())
 
 
 def row_label(table: Table, row: Row) -> str:
