@@ -1,0 +1,186 @@
+"""History (SQLite snapshots, trend, parse cache), 本周变化 and the run lock."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+import rollupcentre as C
+
+from pimxl.results import FileResult
+from pimxl.rollup.aggregate import build_model
+from pimxl.rollup.changes import diff, snapshot_of
+from pimxl.rollup.history import History
+from pimxl.rollup.kpis import compute_kpis
+from pimxl.rollup.lock import LockTimeout, RunLock
+from pimxl.rollup.sheets import build_summary
+
+
+def _run(h: History, week: int, as_of: date) -> tuple:
+    model = build_model(C.centre(week), as_of)
+    kpis = compute_kpis(model)
+    prev = h.previous(as_of)
+    changes = diff(snapshot_of(model, kpis), prev)
+    h.save_snapshot(as_of, model, kpis)
+    return model, kpis, changes, prev
+
+
+def _changes(changes: list, kind: str) -> list[tuple]:
+    return [(c.project_id, c.item, c.before, c.after, c.days) for c in changes if c.kind == kind]
+
+
+def test_two_weeks(tmp_path: Path) -> None:
+    with History(tmp_path / "history.db") as h:
+        _, _, first, prev = _run(h, 1, C.AS_OF_1)
+        assert prev is None and first == []
+        model, kpis, changes, prev = _run(h, 2, C.AS_OF_2)
+        assert prev is not None and prev.as_of == C.AS_OF_1
+        assert _changes(changes, "new_project") == [("P4", "P4 项目", "", "绿", None)]
+        assert _changes(changes, "stage_completed") == [("P1", "国际运输", "进行中", "2026-02-12", None)]
+        assert _changes(changes, "date_slipped") == [("P1", "清关", "2026-02-15", "2026-02-20", 5)]
+        assert [c[:2] for c in _changes(changes, "new_risk")] == [("P1", "R02"), ("P4", "R01")]
+        # Week 1: 清关 was 22 days late under another planned date, so the item is the same, not new.
+        new_overdue = [(c[0], c[1]) for c in _changes(changes, "new_overdue")]
+        assert ("P1", "清关") not in new_overdue
+        assert ("P2", "国内运输") in new_overdue  # planned 03-11: not yet late on 03-09
+        trend = h.trend()
+        assert [r["as_of"] for r in trend] == [C.AS_OF_1, C.AS_OF_2]
+        assert trend[1]["receivable"] == kpis["receivable"]
+        s = build_summary(model, kpis, changes, trend)
+        assert len(s.sheet("trend").rows) == 2
+        assert len(s.sheet("changes").rows) == len(changes)
+        slipped = next(r for r in s.sheet("changes").rows if r["kind"] == "日期推迟")
+        assert slipped["item"].cell == "'合同进程'!B7" and slipped["days"] == 5
+
+
+def test_rag_change(tmp_path: Path) -> None:
+    with History(tmp_path / "h.db") as h:
+        _run(h, 2, C.AS_OF_2)
+        # A week later with the same files: P2's stage is 12 days late → amber becomes red.
+        _, _, changes, _ = _run(h, 2, date(2026, 3, 23))
+        rag = {c.project_id: (c.before, c.after) for c in changes if c.kind == "rag_changed"}
+        assert rag["P2"] == ("黄", "红")
+        assert "阶段“国内运输”逾期 12 天" in next(c.detail_zh for c in changes if c.kind == "rag_changed")
+
+
+def test_rerun_replaces(tmp_path: Path) -> None:
+    with History(tmp_path / "h.db") as h:
+        _run(h, 1, C.AS_OF_2)
+        _run(h, 2, C.AS_OF_2)
+        assert h.runs() == [C.AS_OF_2]
+        assert len(h.trend()) == 1
+        snap = h.snapshot(C.AS_OF_2)
+        assert snap is not None
+        assert {r["project_id"] for r in snap.rows("projects")} == {"P1", "P2", "P3", "P4"}
+        assert len(snap.rows("stages")) == 4 * 15
+        n = h.conn.execute("SELECT count(*) FROM projects").fetchone()[0]
+        assert n == 4
+
+
+def test_snapshot_round_trip_and_model(tmp_path: Path) -> None:
+    with History(tmp_path / "h.db") as h:
+        model, kpis, _, _ = _run(h, 2, C.AS_OF_2)
+        stored = h.snapshot(C.AS_OF_2)
+        assert stored is not None
+        assert stored.kpis == kpis
+        assert stored.tables == snapshot_of(model, kpis).tables
+        again = h.load_model(C.AS_OF_2)
+        assert again is not None and compute_kpis(again) == kpis
+
+
+def test_interrupted_snapshot_keeps_previous(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with History(tmp_path / "h.db") as h:
+        _run(h, 1, C.AS_OF_2)
+        before = h.snapshot(C.AS_OF_2)
+        real = History._insert
+
+        def failing(self: History, table: str, as_of: str, rows: list) -> None:
+            if table == "risks":  # projects, contracts, stages… already replaced inside the transaction
+                raise RuntimeError("killed")
+            real(self, table, as_of, rows)
+
+        monkeypatch.setattr(History, "_insert", failing)
+        with pytest.raises(RuntimeError):
+            _run(h, 2, C.AS_OF_2)
+        monkeypatch.undo()
+        after = h.snapshot(C.AS_OF_2)
+        assert after is not None and before is not None
+        assert after.tables == before.tables and after.kpis == before.kpis
+        _run(h, 2, C.AS_OF_2)  # the database is usable afterwards
+        assert len(h.snapshot(C.AS_OF_2).rows("projects")) == 4  # type: ignore[union-attr]
+
+
+def test_killed_process_leaves_history(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    with History(db) as h:
+        _run(h, 1, C.AS_OF_1)
+    # A child process starts the week-2 transaction and dies without commit or rollback.
+    code = (
+        "import os, sys; sys.path.insert(0, 'tests')\n"
+        "import rollupcentre as C\n"
+        "from pimxl.rollup.aggregate import build_model\nfrom pimxl.rollup.kpis import compute_kpis\n"
+        "from pimxl.rollup.history import History\n"
+        "h = History(sys.argv[1]); real = History._insert\n"
+        "def die(self, t, a, r):\n    real(self, t, a, r)\n    if t == 'stages': os._exit(9)\n"
+        "History._insert = die\n"
+        "m = build_model(C.centre(2), C.AS_OF_1); h.save_snapshot(C.AS_OF_1, m, compute_kpis(m))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(db)], cwd=Path(__file__).parent.parent)
+    assert proc.returncode == 9
+    with History(db) as h:
+        snap = h.snapshot(C.AS_OF_1)
+        assert snap is not None
+        assert {r["project_id"] for r in snap.rows("projects")} == {"P1", "P2", "P3"}
+        assert sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_cache(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    fr = C.centre(2)[0]
+    with History(db) as h:
+        assert h.cache_get(fr.path, 100, 5, "abc") is None
+        h.cache_put(fr.path, 100, 5, "abc", fr)
+        hit = h.cache_get(fr.path, 100, 5, "abc")
+        assert isinstance(hit, FileResult) and hit.record is not None
+        assert hit.record.get("project_id") == "P1" and hit.path == fr.path
+        assert h.cache_get(fr.path, 101, 5, "abc") is None  # size changed
+        assert h.cache_get(fr.path, 100, 6, "abc") is None  # touched
+        assert h.cache_get(fr.path, 100, 5, "abd") is None  # content changed
+        h.cache_put_many([("a.xlsx", 1, 1, "x", "A"), ("b.xlsx", 1, 1, "y", "B")])
+        assert h.cache_prune([fr.path, "a.xlsx"]) == 1
+        assert h.cache_get("b.xlsx", 1, 1, "y") is None and h.cache_get("a.xlsx", 1, 1, "x") == "A"
+    # Another pimxl version does not trust the cache.
+    with History(db, version="9.9.9") as h:
+        assert h.cache_get(fr.path, 100, 5, "abc") is None
+        assert h.conn.execute("SELECT count(*) FROM cache").fetchone()[0] == 0
+
+
+def test_lock(tmp_path: Path) -> None:
+    with History(tmp_path / "h.db") as h:
+        first = h.lock()
+        with first:
+            assert first.locked
+            with pytest.raises(LockTimeout):
+                RunLock(first.path, timeout=0.2, poll=0.05).acquire()
+        assert not first.locked
+        with RunLock(first.path, timeout=0.2):
+            pass
+
+
+def test_lock_across_processes(tmp_path: Path) -> None:
+    path = tmp_path / "run.lock"
+    code = ("import sys, time\nfrom pimxl.rollup.lock import RunLock\n"
+            "with RunLock(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(2)\n")
+    child = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "held"
+        with pytest.raises(LockTimeout):
+            RunLock(path, timeout=0.3, poll=0.05).acquire()
+        with RunLock(path, timeout=10):  # released when the other run ends
+            pass
+    finally:
+        child.wait(timeout=10)
