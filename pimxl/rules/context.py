@@ -74,14 +74,14 @@ class Context:
 
     # -- finding -------------------------------------------------------------------------------
 
-    def at_form(self, code: Code, key: str, *, value: Any = _SEEN, **params: Any) -> Finding:
+    def at_form(self, code: Code, key: str, /, *, value: Any = _SEEN, **params: Any) -> Finding:
         """A finding at a form field's cell; ``{label}``/``{label_en}`` name the field in messages."""
         v = self.record.form.get(key)
         fld = self.template.form.field(key)
         return self._make(code, v.cell if v else None, self.template.form.key, fld, key,
                           (v.value if v else None) if value is _SEEN else value, params)
 
-    def at_row(self, code: Code, table: str, row: Row, key: str, *, value: Any = _SEEN, **params: Any) -> Finding:
+    def at_row(self, code: Code, table: str, row: Row, key: str, /, *, value: Any = _SEEN, **params: Any) -> Finding:
         """A finding at one cell of a table row; ``{row}`` names the row (its key) in messages."""
         decl = self.template.table(table)
         params.setdefault("row", row_label(decl, row))
@@ -92,7 +92,7 @@ class Context:
         return self._make(code, row.cell(key), table, decl.column(key), key,
                           row.get(key) if value is _SEEN else value, params)
 
-    def at_sheet(self, code: Code, section: str, *, field: str = "", value: Any = None, **params: Any) -> Finding:
+    def at_sheet(self, code: Code, section: str, /, *, field: str = "", value: Any = None, **params: Any) -> Finding:
         """A finding about a section as a whole (no single cell to point at)."""
         return code(file=self.record.path, sheet=self.sheet(section), field=field, value=value, **params)
 
