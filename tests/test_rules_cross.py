@@ -108,10 +108,11 @@ def test_final_acceptance_bounds_when_there_is_no_closing_stage() -> None:
 
 # -- adjustment items -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("item", ["2.2", "2.2 硬件安装", "安装调试完成", "初验款", "安装调试"])
-def test_adjustment_item_known(item: str) -> None:
+@pytest.mark.parametrize(("item", "field"), [("2.2", "备注"), ("2.2 硬件安装", "remarks"), ("安装调试完成", "交付物"),
+                                            ("初验款", "备注"), ("安装调试", "备注")])
+def test_adjustment_item_known(item: str, field: str) -> None:
     plan, contract, site, adj = sample_project()
-    adj.tables["items"].append({"item": item, "field": "备注", "after": "x"})
+    adj.tables["items"].append({"item": item, "field": field, "after": "x"})
     # Known, so at most "not applied" (备注 is not "x" yet) — never unknown.
     assert {f.code for f in run(plan, contract, site, adj)} == {"adjustment-not-applied"}
 
