@@ -184,3 +184,24 @@ def test_lock_across_processes(tmp_path: Path) -> None:
             pass
     finally:
         child.wait(timeout=10)
+
+
+def test_record_and_replay(tmp_path: Path) -> None:
+    with History(tmp_path / "h.db") as h:
+        m1 = build_model(C.centre(1), C.AS_OF_1)
+        first = h.record(m1, compute_kpis(m1))
+        assert first.previous is None and first.changes == [] and len(first.trend) == 1
+        m2 = build_model(C.centre(2), C.AS_OF_2)
+        k2 = compute_kpis(m2)
+        second = h.record(m2, k2)
+        assert second.previous is not None and len(second.trend) == 2
+        # Rebuilding week 2 later gives the same 本周变化, and week 1's trend stops at week 1.
+        replay = h.replay(C.AS_OF_2)
+        assert replay is not None
+        model, kpis, run = replay
+        assert kpis == k2 and compute_kpis(model) == k2
+        assert [(c.kind, c.project_id, c.item) for c in run.changes] == [
+            (c.kind, c.project_id, c.item) for c in second.changes]
+        week1 = h.replay(C.AS_OF_1)
+        assert week1 is not None and len(week1[2].trend) == 1
+        assert h.replay(date(2020, 1, 1)) is None

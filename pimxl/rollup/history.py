@@ -23,19 +23,29 @@ import pickle
 import sqlite3
 import zlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from .. import __version__
-from .changes import TABLES, Snapshot, snapshot_of
+from .changes import TABLES, Change, Snapshot, diff, snapshot_of
 from .lock import RunLock
 from .model import RollupModel
 
-__all__ = ["SCHEMA_VERSION", "History"]
+__all__ = ["SCHEMA_VERSION", "History", "RunRecord"]
 
 SCHEMA_VERSION = "1"
+
+
+@dataclass
+class RunRecord:
+    """What a run needs from history for its summary: 本周变化 against the previous run, and the trend."""
+
+    previous: Snapshot | None
+    changes: list[Change]
+    trend: list[dict[str, Any]]
 
 
 class History:
@@ -114,6 +124,21 @@ class History:
             raise
         return snap
 
+    def record(self, model: RollupModel, kpis: dict[str, Any]) -> RunRecord:
+        """Diff against the previous run, then store this one (one transaction); for build_summary."""
+        previous = self.previous(model.as_of)
+        changes = diff(snapshot_of(model, kpis), previous)
+        self.save_snapshot(model.as_of, model, kpis)
+        return RunRecord(previous, changes, self.trend(until=model.as_of))
+
+    def replay(self, as_of: date) -> tuple[RollupModel, dict[str, Any], RunRecord] | None:
+        """A past run as it was: its model, KPIs, 本周变化 and trend up to it (to rebuild its summary/views)."""
+        model, snap = self.load_model(as_of), self.snapshot(as_of)
+        if model is None or snap is None:
+            return None
+        previous = self.previous(as_of)
+        return model, snap.kpis, RunRecord(previous, diff(snap, previous), self.trend(until=as_of))
+
     def _insert(self, table: str, as_of: str, rows: Sequence[dict[str, Any]]) -> None:
         cols = TABLES[table]
         sql = f"INSERT INTO {table} (as_of, {', '.join(cols)}) VALUES (?{', ?' * len(cols)})"
@@ -138,10 +163,12 @@ class History:
         row = self.conn.execute("SELECT max(as_of) FROM runs WHERE as_of < ?", (as_of.isoformat(),)).fetchone()
         return self.snapshot(date.fromisoformat(row[0])) if row and row[0] else None
 
-    def trend(self) -> list[dict[str, Any]]:
-        """One row per run, oldest first: ``{"as_of": date, "run_at": …, **kpis}``."""
+    def trend(self, until: date | None = None) -> list[dict[str, Any]]:
+        """One row per run (up to ``until``), oldest first: ``{"as_of": date, "run_at": …, **kpis}``."""
         out = []
-        for as_of, run_at, kpis in self.conn.execute("SELECT as_of, run_at, kpis FROM runs ORDER BY as_of"):
+        last = (until or date.max).isoformat()
+        cur = self.conn.execute("SELECT as_of, run_at, kpis FROM runs WHERE as_of <= ? ORDER BY as_of", (last,))
+        for as_of, run_at, kpis in cur:
             out.append({"as_of": date.fromisoformat(as_of), "run_at": run_at, **json.loads(kpis)})
         return out
 

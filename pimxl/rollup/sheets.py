@@ -97,7 +97,7 @@ def build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[Ch
                    "amount": round(sum(p.contract_value for p in ps), 2)})
     phases = Counter(p.phase or "（未填写）" for p in projects)
     ov += [{"group": "计划当前阶段", "item": ph, "count": n, "amount": None} for ph, n in sorted(phases.items())]
-    sheet("overview", f"中心项目汇总（截至 {model.as_of.isoformat()}）",
+    sheet("overview", "中心项目汇总",
           _cols(("group", "分类", "Group", "text"), ("item", "项目", "Item", "text"),
                 ("count", "数量", "Count", "int"), ("amount", "金额", "Amount", "money")), ov,
           note + "应收=已到期未收；逾期应收=到期日早于截至日期的应收。")
