@@ -193,5 +193,7 @@ def write_table(
     ws.freeze_panes = ws.cell(first, 1)
     _print_setup(ws, landscape=True)
     ws.print_title_rows = f"{layout.TABLE_EN_ROW}:{layout.TABLE_HEADER_ROW}"
-    protect(ws)
+    # Table sheets stay unprotected: Excel refuses to insert rows inside an Excel table on a protected
+    # sheet, and inserting rows is what staff do most. Formula cells keep their "locked" flag, so a
+    # centre that prefers protection only has to switch it on; the reader recomputes formulas anyway.
     return ws

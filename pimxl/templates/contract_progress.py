@@ -55,7 +55,7 @@ PAYMENTS = Table("payments", "收款计划", "Payments", (
     Field("node", "收款节点", "Payment node", C, required=True, choices=tuple(n for n, _, _ in vocab.PAYMENT_NODES)),
     Field("ratio", "比例", "Ratio", P, minimum=0, maximum=1),
     Field("amount", "金额", "Amount", M, width=15,
-          formula='=IF({ratio}="","",ROUND({ratio}*{@contract_amount},2))', compute=payment_amount),
+          formula='=IF(OR({ratio}="",{@contract_amount}=""),"",ROUND({ratio}*{@contract_amount},2))', compute=payment_amount),
     Field("trigger_stage", "触发阶段", "Trigger stage", C, choices=vocab.CONTRACT_STAGES),
     Field("due_date", "应收日期", "Due date", D),
     Field("invoiced", "开票金额", "Invoiced", M, minimum=0, width=15),
