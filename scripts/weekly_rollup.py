@@ -32,10 +32,14 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     log = logging.getLogger("pimxl.weekly")
-    log.setLevel(logging.INFO)
+    log.setLevel(logging.DEBUG)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
-    for handler in (logging.FileHandler(args.out / "pimxl-weekly.log", encoding="utf-8"),
-                    logging.StreamHandler(sys.stderr)):
+    # The log file keeps the details (tracebacks at DEBUG) for the maintainer; the console gets one line.
+    to_file = logging.FileHandler(args.out / "pimxl-weekly.log", encoding="utf-8")
+    to_file.setLevel(logging.DEBUG)
+    to_console = logging.StreamHandler(sys.stderr)
+    to_console.setLevel(logging.INFO)
+    for handler in (to_file, to_console):
         handler.setFormatter(fmt)
         log.addHandler(handler)
 
@@ -69,8 +73,10 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 written = write_views(run, args.out / "视图", lang=settings.lang)
                 log.info("views written: %d", len(written))
-    except Exception:
-        log.error("rollup FAILED after %.1f s\n%s", time.perf_counter() - started, traceback.format_exc())
+    except Exception as e:
+        log.error("rollup FAILED after %.1f s: %s: %s (details in %s)", time.perf_counter() - started,
+                  type(e).__name__, e, args.out / "pimxl-weekly.log")
+        log.debug("%s", traceback.format_exc())
         return 1
     k = run.kpis
     log.info("rollup done in %.1f s: files found=%d read=%d skipped=%d unreadable=%d (parsed %d, cached %d); "
