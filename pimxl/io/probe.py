@@ -457,7 +457,7 @@ def _xml_sheet_area(z: _Zip, name: str) -> tuple[int, int]:
             box.add(min(rows), min(cols), max(rows), max(cols))
         if _CELL_NO_REF.search(part):
             for r in _ROW_REF.findall(part):
-                box.add(int(r), max(box.c0, 1) if box.c1 >= 0 else 1)
+                box.add(int(r), 1)  # calamine numbers such cells from column A
     return box.area
 
 
