@@ -34,7 +34,7 @@ FINAL_STAGES = ("系统终验", "项目结项")
 
 HEADER_MISMATCH = Code(
     "header-mismatch", E,
-    "{label}「{value}」与本项目其他表格不一致（{others}为「{expected}」）；同一项目各表的{label}必须一致，请更正。",
+    "{label}「{value}」与本项目其他表格不一致（{others} 中为「{expected}」）；同一项目各表的{label}必须一致，请更正。",
     "{label_en} '{value}' differs from the project's other workbooks ({others}: '{expected}'); it must be the "
     "same in every workbook of the project.",
 )
