@@ -97,9 +97,9 @@ def _extras(root: Path) -> None:
     corrupt = root / "损坏的文件-传输中断.xlsx"
     if not corrupt.exists():
         # The first 3 KB of a real workbook: a download that broke off.
-        plan = next(root.rglob("*-项目计划书.xlsx"), None)
+        plan = next((p for p in sorted(root.rglob("*-项目计划书.xlsx")) if not p.name.startswith("~$")), None)
         corrupt.write_bytes(plan.read_bytes()[:3000] if plan else b"PK\x03\x04broken")
-    any_plan = next(root.rglob("*-项目计划书.xlsx"), None)
+    any_plan = next((p for p in sorted(root.rglob("*-项目计划书.xlsx")) if not p.name.startswith("~$")), None)
     if any_plan is not None:
         lock = any_plan.parent / ("~$" + any_plan.name)
         if not lock.exists():

@@ -148,8 +148,8 @@ def _adjustments(rng: random.Random, proj: DemoProject, as_of: date) -> None:
         "old_finish": install, "new_finish": install + timedelta(days=days) if install else None,
         "old_amount": proj.amount, "new_amount": proj.amount,
         "pm_name": proj.pm, "pm_signed_on": requested, "result": result,
-        "items": [{"item": "2.4", "field": "计划完成", "before": install, "after":
-                   install + timedelta(days=days) if install else None}],
+        "items": [{"item": "2.4", "field": "计划完成", "before": install.isoformat() if install else None,
+                   "after": (install + timedelta(days=days)).isoformat() if install else None}],
     }
     if result in ("批准", "否决"):
         adj.update(sales_name=people.SALES_MANAGERS[proj.division], sales_opinion="同意，已与客户沟通",

@@ -133,8 +133,9 @@ def plan_data(p: DemoProject, cut: date) -> dict[str, Any]:
     if "ambiguous-date" in p.mistakes:
         for row in wbs:
             if row["wbs_code"] == "1.3.1" and row.get("actual_start"):
+                # Typed the American way with day and month both ≤ 12: 03/05/2026 cannot be read safely.
                 d = row["actual_start"]
-                row["actual_start"] = f"{d.month:02d}/{d.day:02d}/{d.year}"
+                row["actual_start"] = f"{d.month:02d}/{d.month % 12 + 1:02d}/{d.year}"
     if "percent-status" in p.mistakes:
         for row in wbs:
             if row.get("status") == "已完成":
