@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from ..config import Settings
 
@@ -337,6 +336,3 @@ class RollupModel:
 
     def payments(self) -> list[PaymentRow]:
         return [n for c in self.contracts for n in c.payments]
-
-    def meta(self) -> dict[str, Any]:
-        return {"as_of": self.as_of.isoformat(), "projects": len(self.projects)}
