@@ -9,8 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import FileProblem
-
 __all__ = ["Book", "Grid", "cell_at", "is_blank", "open_book"]
 
 Grid = list[list[Any]]
@@ -60,29 +58,15 @@ class Book:
         return self._read(sheet, nrows)
 
     def _read(self, sheet: str, nrows: int | None = None) -> Grid:
-        try:
+        from .safe_calamine import calamine_guard
+
+        # calamine's errors and Rust panics (BaseException) become one FileProblem.
+        with calamine_guard():
             return self.workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
-        except Exception as e:  # calamine raises its own types, and panics as plain errors
-            detail = str(e).splitlines()[0][:120] if str(e) else type(e).__name__
-            raise FileProblem(
-                "file-corrupt",
-                f"工作表“{sheet}”无法读取（{detail}）",
-                f"sheet {sheet!r} cannot be read ({detail})",
-            ) from e
 
 
-def open_book(path: Path) -> Book:
-    """Open with python-calamine through the probe's guarded opener when it is there."""
-    try:
-        from .probe import safe_open_calamine
-    except ImportError:
-        safe_open_calamine = None
-    if safe_open_calamine is not None:
-        return Book(safe_open_calamine(path), path)
-    from python_calamine import CalamineWorkbook
+def open_book(path: Path, kind: str | None = None) -> Book:
+    """Open with python-calamine behind the probe's guard; ``kind`` (from an earlier probe) skips probing."""
+    from .safe_calamine import safe_open_calamine
 
-    try:
-        return Book(CalamineWorkbook.from_path(str(path)), path)
-    except Exception as e:  # calamine's own error types
-        detail = str(e).splitlines()[0][:120] if str(e) else type(e).__name__
-        raise FileProblem("file-unreadable", f"无法打开文件（{detail}）", f"cannot open the file ({detail})") from e
+    return Book(safe_open_calamine(path, check=kind is None, kind=kind or ""), path)

@@ -25,10 +25,15 @@ class ReadContext:
     parts: XlsxParts
     as_of: date | None = None
     findings: list[Finding] = field(default_factory=list)
+    file: str = field(init=False, default="")
+    # (field, type, raw) → typed value, for input the normaliser had nothing to say about: a
+    # template repeats values (状态 未开始 fifty times), and the values are immutable.
+    _memo: dict[tuple[int, type, Any], Any] = field(init=False, default_factory=dict)
 
-    @property
-    def file(self) -> str:
-        return str(self.path)
+    def __post_init__(self) -> None:
+        self.file = str(self.path)
+        # Resolved once: the normaliser would ask for today's date on every cell.
+        self.as_of = self.as_of or date.today()
 
     def raw(self, sheet: str, row: int, col: int) -> Any:
         """What the cell holds: its value, its error text (``#REF!``), or None when empty."""
@@ -40,6 +45,18 @@ class ReadContext:
 
     def value(self, f: Field, raw: Any, sheet: str, row: int, col: int) -> Value:
         """Normalise one cell's raw content; the normaliser's findings go into the record."""
+        if raw is None:  # most cells of a table are empty: no need to ask the normaliser
+            return Value(None, None, Cell(sheet, row, col))
+        key = (id(f), raw.__class__, raw)
+        try:
+            return Value(self._memo[key], raw, Cell(sheet, row, col))
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable raw value (never from calamine, but be safe)
+            key = None
         value, found = normalize(raw, f, as_of=self.as_of, file=self.file, sheet=sheet, cell=a1(row, col))
-        self.findings.extend(found)
+        if found:
+            self.findings.extend(found)
+        elif key is not None:
+            self._memo[key] = value
         return Value(value, raw, Cell(sheet, row, col))

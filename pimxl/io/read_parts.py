@@ -11,6 +11,7 @@ labels. Nothing in this module raises for a bad file.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import zipfile
@@ -40,6 +41,10 @@ _ATTR_R = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ATTR_T_ERR = re.compile(rb'\bt="e"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b([^>]*)>")
+_TABLE_ROOT = re.compile(r"<(?:\w+:)?table\b([^>]*)>")
+_TABLE_COLUMN = re.compile(r"<(?:\w+:)?tableColumn\b([^>]*)>")
+_XML_ATTR = re.compile(r"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 @dataclass(frozen=True)
@@ -61,13 +66,26 @@ class TableDef:
 class XlsxParts:
     names: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # name → (sheet, row, col)
     tables: dict[str, TableDef] = field(default_factory=dict)  # by lower-case name
-    custom: dict[str, str] = field(default_factory=dict)
     sheet_paths: dict[str, str] = field(default_factory=dict)  # sheet name → zip member
     path: Path | None = None
     _xml: dict[str, bytes] = field(default_factory=dict)
     _errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
     _formulas: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     _zip: zipfile.ZipFile | None = None
+    _members: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
+    _custom: dict[str, str] | None = None
+
+    @property
+    def custom(self) -> dict[str, str]:
+        """Custom document properties (read on first use: only needed without the ``_pimxl`` sheet)."""
+        if self._custom is None:
+            self._custom = {}
+            if self._zip is not None and "docProps/custom.xml" in self._members:
+                try:
+                    self._custom = _read_custom(_xml(self._zip, self._members, "docProps/custom.xml"))
+                except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
+                    pass
+        return self._custom
 
     def table(self, name: str) -> TableDef | None:
         return self.tables.get(name.lower())
@@ -101,10 +119,8 @@ class XlsxParts:
         member = self.sheet_paths.get(sheet)
         if member is not None and self.path is not None:
             try:
-                if self._zip is None:
-                    self._zip = zipfile.ZipFile(self.path)
-                info = self._zip.getinfo(member)
-                if info.file_size <= MAX_SHEET_SCAN:
+                info = self._members.get(member)
+                if self._zip is not None and info is not None and info.file_size <= MAX_SHEET_SCAN:
                     data = self._zip.read(info)
             except (OSError, KeyError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
                 data = b""
@@ -122,17 +138,21 @@ def parse_ref(text: str) -> tuple[str, int, int] | None:
 
 
 def read_parts(path: Path) -> XlsxParts:
-    """The parts of an xlsx/xlsm zip that the reader needs; empty for other formats."""
+    """The parts of an xlsx/xlsm zip that the reader needs; empty for other formats.
+
+    The zip stays open (for the custom properties and the sheet scans) until ``close()``.
+    """
     parts = XlsxParts(path=path)
     try:
-        with zipfile.ZipFile(path) as zf:
-            members = {i.filename: i for i in zf.infolist()}
-            if "xl/workbook.xml" not in members:
-                return parts
-            _read_workbook(zf, members, parts)
-            _read_tables(zf, members, parts)
-            if "docProps/custom.xml" in members:
-                parts.custom = _read_custom(_xml(zf, members, "docProps/custom.xml"))
+        zf = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
+        return parts
+    parts._zip = zf
+    try:
+        parts._members = {i.filename: i for i in zf.infolist()}
+        if "xl/workbook.xml" in parts._members:
+            _read_workbook(zf, parts._members, parts)
+            _read_tables(zf, parts._members, parts)
     except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
         pass
     return parts
@@ -156,19 +176,29 @@ def _xml(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], name: str) ->
         return None
 
 
+def _attrs(text: str) -> dict[str, str]:
+    """The attributes of one start tag (predefined and numeric entities only are expanded)."""
+    return {k: html.unescape(v1 or v2) for k, v1, v2 in _XML_ATTR.findall(text)}
+
+
 def _rels(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], part: str) -> dict[str, tuple[str, str]]:
-    """Relationship id → (type suffix, absolute member name) of a part."""
+    """Relationship id → (type suffix, absolute member name) of a part.
+
+    A .rels part is a flat list of empty elements: attributes read by pattern (no entity is
+    expanded but the predefined and numeric ones), much cheaper than an XML parser per part.
+    """
     folder, base = posixpath.split(part)
-    root = _xml(zf, members, posixpath.join(folder, "_rels", base + ".rels"))
+    info = members.get(posixpath.join(folder, "_rels", base + ".rels"))
     out: dict[str, tuple[str, str]] = {}
-    if root is None:
+    if info is None or info.file_size > MAX_PART:
         return out
-    for rel in root:
-        target, rid = rel.get("Target", ""), rel.get("Id", "")
-        if not target or rel.get("TargetMode") == "External":
+    for m in _RELATIONSHIP.finditer(zf.read(info).decode("utf-8", "replace")):
+        attrs = _attrs(m.group(1))
+        target, rid = attrs.get("Target", ""), attrs.get("Id", "")
+        if not target or attrs.get("TargetMode") == "External":
             continue
         member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        out[rid] = (rel.get("Type", "").rsplit("/", 1)[-1], member)
+        out[rid] = (attrs.get("Type", "").rsplit("/", 1)[-1], member)
     return out
 
 
@@ -177,12 +207,10 @@ def _read_workbook(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], par
     if root is None:
         return
     rels = _rels(zf, members, "xl/workbook.xml")
-    sheet_names: list[str] = []
     for el in root.iter():
         tag = _local(el.tag)
         if tag == "sheet":
             name = el.get("name", "")
-            sheet_names.append(name)
             rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
             if rid in rels:
                 parts.sheet_paths[name] = rels[rid][1]
@@ -200,21 +228,27 @@ def _read_tables(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], parts
         for kind, target in _rels(zf, members, member).values():
             if kind != "table":
                 continue
-            root = _xml(zf, members, target)
-            if root is None:
+            info = members.get(target)
+            if info is None or info.file_size > MAX_PART:
                 continue
-            m = _AREA.match(root.get("ref", ""))
-            name = root.get("displayName") or root.get("name") or ""
+            # A table part is a root element with a flat list of columns: read by pattern, as .rels.
+            text = zf.read(info).decode("utf-8", "replace")
+            head = _TABLE_ROOT.search(text)
+            if head is None:
+                continue
+            attrs = _attrs(head.group(1))
+            m = _AREA.match(attrs.get("ref", ""))
+            name = attrs.get("displayName") or attrs.get("name") or ""
             if not m or not name or not m.group(3):
                 continue
-            cols = tuple(c.get("name", "") for c in root.iter() if _local(c.tag) == "tableColumn")
+            cols = tuple(_attrs(c).get("name", "") for c in _TABLE_COLUMN.findall(text))
             parts.tables[name.lower()] = TableDef(
                 name=name, sheet=sheet,
                 first_row=int(m.group(2)), first_col=col_number(m.group(1)),
                 last_row=int(m.group(4)), last_col=col_number(m.group(3)),
                 columns=cols,
-                header_rows=_int(root.get("headerRowCount"), 1),
-                totals_rows=_int(root.get("totalsRowCount"), 0),
+                header_rows=_int(attrs.get("headerRowCount"), 1),
+                totals_rows=_int(attrs.get("totalsRowCount"), 0),
             )
 
 

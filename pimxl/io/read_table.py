@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..records import Row, Value
+from ..records import Cell, Row, Value
 from ..schema import Field, FieldType, Table
 from .read_book import is_blank
 from .read_codes import ROWS_BELOW_TABLE
@@ -60,14 +60,18 @@ class _RowReader:
         return not (self.errors and any((r, c) in self.errors for _, c in self.inputs))
 
     def read(self, r: int) -> Row:
-        ctx, sheet = self.ctx, self.place.sheet
+        ctx, sheet, errors = self.ctx, self.place.sheet, self.errors
+        line = self.grid[r - 1] if r <= len(self.grid) else []
         cells: dict[str, Value] = {}
         for f, c in self.inputs:
-            cells[f.key] = ctx.value(f, ctx.raw(sheet, r, c), sheet, r, c)
-        typed = {f.key: _input(f, cells[f.key]) for f, _ in self.inputs}
+            raw = line[c - 1] if c <= len(line) else ""
+            if raw == "":
+                raw = errors.get((r, c)) if errors else None
+            # Empty cells skip the normaliser: most cells of a table are empty.
+            cells[f.key] = ctx.value(f, raw, sheet, r, c) if raw is not None else Value(None, None, Cell(sheet, r, c))
+        typed = {f.key: _input(f, cells[f.key]) for f, _ in self.inputs} if self.computed else {}
         for f, c in self.computed:
             cells[f.key] = settle(ctx, f, ctx.value(f, ctx.raw(sheet, r, c), sheet, r, c), typed, self.form)
-        line = self.grid[r - 1] if r <= len(self.grid) else []
         extra = {}
         for c, head in self.place.extra.items():
             v = _at(line, c)

@@ -72,13 +72,17 @@ def _template(ctx_path: Path, book: Book, parts: XlsxParts) -> tuple[Template, i
     return t, version, None, findings
 
 
-def read_workbook(path: Path, *, as_of: date | None = None, lang: str = "zh") -> WorkbookRecord:
+def read_workbook(
+    path: Path, *, as_of: date | None = None, lang: str = "zh", kind: str | None = None
+) -> WorkbookRecord:
     """A workbook's typed values with their cells; raises :class:`FileProblem` when unusable.
 
-    ``lang`` is accepted for symmetry with the commands: findings carry both languages.
+    The file is probed first (zip bombs, encryption, enormous dimensions…) unless the caller
+    already did and passes the ``kind`` the probe found. ``lang`` is accepted for symmetry with the
+    commands: findings carry both languages.
     """
     path = Path(path)
-    book = open_book(path)
+    book = open_book(path, kind)
     parts = read_parts(path)
     try:
         template, version, hint, findings = _template(path, book, parts)
