@@ -57,7 +57,7 @@ def _contracts(n: int) -> SheetSpec:
         pid, name = _project(i)
         start = AS_OF - timedelta(days=200 - 9 * i)
         reached = i % len(STAGES)
-        amount = 1_250_000.0 + 173_450.55 * i
+        amount = round(1_250_000.0 + 173_450.55 * i, 2)
         received = round(amount * 0.3 * (reached >= 4), 2)
         row = {"contract_no": f"HT-2026-{i + 1:04d}", "project": _link(i, cell="'合同进程'!D7"),
                "customer": CUSTOMERS[i % len(CUSTOMERS)], "pm": PMS[i % len(PMS)], "sales": SALES[i % len(SALES)],
@@ -145,8 +145,8 @@ def sample_summary(n: int = 12, *, empty: tuple[str, ...] = ("changes",)) -> Sum
             Column("open", "应收", "Receivable", "money"), Column("days", "逾期天数", "Days overdue", "days"),
             Column("bucket", "账龄", "Ageing")],
             [{"contract_no": f"HT-2026-{i + 1:04d}", "project": _project(i)[0], "node": ["预付款", "到货款", "验收款"][i % 3],
-              "amount": 300_000.0 + 12_345.67 * i, "due": AS_OF + timedelta(days=20 - 15 * i),
-              "received": 0.0, "open": 300_000.0 + 12_345.67 * i, "days": max(0, 15 * i - 20),
+              "amount": round(300_000.0 + 12_345.67 * i, 2), "due": AS_OF + timedelta(days=20 - 15 * i),
+              "received": 0.0, "open": round(300_000.0 + 12_345.67 * i, 2), "days": max(0, 15 * i - 20),
               "bucket": ["未到期", "0–30", "31–60", "61–90", ">90"][min(4, max(0, (15 * i - 20) // 30 + 1))]}
              for i in range(n)]),
         _simple("changes", "本周变化", "本周变化（与上周快照相比）", [

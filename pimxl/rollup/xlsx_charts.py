@@ -49,6 +49,7 @@ class ChartWriter:
         self.wb = wb
         self._ws: Worksheet | None = None
         self._next_col = 0
+        self._pending: list[tuple[Worksheet, ChartSpec, ChartSlot]] = []
 
     @property
     def sheet(self) -> Worksheet:
@@ -131,5 +132,11 @@ class ChartWriter:
         return chart
 
     def place(self, ws: Worksheet, spec: ChartSpec, slot: ChartSlot) -> None:
-        ws.insert_chart(slot.row, slot.col, self.build(spec), {"x_offset": slot.x, "y_offset": slot.y,
-                                                               "object_position": 2})
+        """Queue a chart; :meth:`finish` draws them, so the helper sheet comes after every other sheet."""
+        self._pending.append((ws, spec, slot))
+
+    def finish(self) -> None:
+        for ws, spec, slot in self._pending:
+            ws.insert_chart(slot.row, slot.col, self.build(spec), {"x_offset": slot.x, "y_offset": slot.y,
+                                                                   "object_position": 2})
+        self._pending.clear()
