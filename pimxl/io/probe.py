@@ -18,9 +18,10 @@ Why the "cells span" check: python-calamine (0.9.1) ignores ``<dimension ref>`` 
 ``A1:XFD1048576`` with one cell reads in 1 ms — but it allocates a dense grid over the bounding box
 of the cells actually present, ~40 bytes per cell (measured: 1 M cells → +39 MiB RSS, 10 M → +390
 MiB, 50 M → 1.9 GiB). A 1.5 KB xlsx with cells at A1 and XFD1048576 asks for 512 GiB and *aborts*
-the process (a Rust allocation failure is not an exception). So we scan each sheet's cell
-references (xlsx/xlsm/xlsb, xls BIFF records, ODS repeats) and refuse a sheet whose bounding box
-exceeds ``Limits.max_cells``. Likewise a CFB (xls) whose sector chain loops makes calamine grow a
+the process (a Rust allocation failure is not an exception); and ``to_python(skip_empty_area=False)``
+pads the grid up to A1 in Python lists as well. So we scan each sheet's cell references
+(xlsx/xlsm/xlsb, xls BIFF records, ODS repeats) and refuse a sheet whose extent from A1 to its
+last value exceeds ``Limits.max_cells``. Likewise a CFB (xls) whose sector chain loops makes calamine grow a
 vector forever (corpus: ``Test_git_issue_382_oom.xls``); we walk every chain with loop detection.
 """
 
@@ -417,24 +418,23 @@ def _col_number(letters: bytes) -> int:
 
 
 class _Box:
-    """The bounding box of the cells seen."""
+    """The extent of the cells seen, 1-based, measured from A1.
+
+    From A1 rather than from the first cell: ``to_python(skip_empty_area=False)`` (what the reader
+    uses, to keep cell addresses) pads the grid up to A1 — one cell at CV100000 becomes 10 M
+    Python values (measured: +390 MiB).
+    """
 
     def __init__(self) -> None:
-        self.r0 = self.c0 = 1 << 40
-        self.r1 = self.c1 = -1
+        self.rows = self.cols = 0
 
     def add(self, r0: int, c0: int, r1: int | None = None, c1: int | None = None) -> None:
-        self.r0, self.c0 = min(self.r0, r0), min(self.c0, c0)
-        self.r1, self.c1 = max(self.r1, r0 if r1 is None else r1), max(self.c1, c0 if c1 is None else c1)
-
-    def add_row(self, r: int) -> None:
-        self.r0, self.r1 = min(self.r0, r), max(self.r1, r)
+        self.rows = max(self.rows, r0 if r1 is None else r1)
+        self.cols = max(self.cols, c0 if c1 is None else c1)
 
     @property
     def area(self) -> tuple[int, int]:
-        if self.r1 < 0:
-            return (0, 0)
-        return (self.r1 - self.r0 + 1, max(self.c1 - self.c0 + 1, 1) if self.c1 >= 0 else 1)
+        return (self.rows, self.cols)
 
 
 def _xml_sheet_area(z: _Zip, name: str) -> tuple[int, int]:
@@ -452,9 +452,7 @@ def _xml_sheet_area(z: _Zip, name: str) -> tuple[int, int]:
         part, tail = buf[:cut], buf[cut:][-4096:]
         refs = _CELL_REF.findall(part)
         if refs:
-            cols = [_col_number(c) for c in {c for c, _ in refs}]
-            rows = [int(r) for r in {r for _, r in refs}]
-            box.add(min(rows), min(cols), max(rows), max(cols))
+            box.add(max(int(r) for r in {r for _, r in refs}), max(_col_number(c) for c in {c for c, _ in refs}))
         if _CELL_NO_REF.search(part):
             for r in _ROW_REF.findall(part):
                 box.add(int(r), 1)  # calamine numbers such cells from column A
@@ -558,7 +556,7 @@ def _ods_areas(z: _Zip) -> Iterator[tuple[str, tuple[int, int]]]:
             if tag in (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell"):
                 n = int(el.get(rep_c, "1") or 1)
                 if el.get(_ODS_OFFICE + "value-type") or len(el):
-                    box.add(row, col, row + row_rep - 1, col + n - 1)
+                    box.add(row + 1, col + 1, row + row_rep, col + n)
                 col += n
                 el.clear()
             elif tag == _ODS_TABLE + "table-row":
@@ -739,10 +737,10 @@ def _check_biff(stream: bytes, limits: Limits) -> None:
                 _check_area("xls", f"#{sheet_no}", box.area, limits)
         elif rtype in _BIFF_CELLS and len(body) >= 4:
             r, c = struct.unpack_from("<HH", body)
-            box.add(r, c)
+            box.add(r + 1, c + 1)
         elif rtype in _BIFF_MULTI and len(body) >= 6:
             r, c0 = struct.unpack_from("<HH", body)
-            box.add(r, c0, r, struct.unpack_from("<H", body, len(body) - 2)[0])
+            box.add(r + 1, c0 + 1, r + 1, struct.unpack_from("<H", body, len(body) - 2)[0] + 1)
     if not in_globals and depth > 0:
         _check_area("xls", f"#{sheet_no + 1}", box.area, limits)
 
