@@ -1,4 +1,7 @@
-"""What python-calamine does not expose, read straight from an .xlsx/.xlsm zip with defusedxml.
+"""What python-calamine does not expose, read straight from an .xlsx/.xlsm zip.
+
+``workbook.xml`` and ``custom.xml`` go through defusedxml; the flat ``.rels`` and table parts and
+the sheet scans are read by pattern (nothing but the predefined entities is ever expanded).
 
 * defined names (``xl/workbook.xml``) → sheet and top-left cell,
 * Excel tables (``xl/worksheets/_rels`` → ``xl/tables/tableN.xml``): name, sheet, range, column names,
