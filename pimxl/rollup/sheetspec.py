@@ -43,6 +43,7 @@ class SheetSpec:
     columns: list[Column]
     rows: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""  # one line under the title (e.g. how RAG is decided)
+    below: str = ""  # key of an earlier sheet: this table goes under that one, on the same worksheet
 
 
 @dataclass(frozen=True)

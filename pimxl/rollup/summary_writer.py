@@ -30,7 +30,7 @@ from xlsxwriter.worksheet import Worksheet
 from pimxl.rollup.sheetspec import ChartSpec, Kpi, Link, SheetSpec, Summary
 from pimxl.rollup.xlsx_charts import ChartWriter, grid_slots
 from pimxl.rollup.xlsx_style import Styles, display_width
-from pimxl.rollup.xlsx_table import setup_print, write_table, write_title
+from pimxl.rollup.xlsx_table import TableBox, setup_print, write_table, write_title
 
 __all__ = ["LinkWriter", "write_summary"]
 
@@ -140,7 +140,14 @@ def _render(wb: Workbook, summary: Summary, lang: str, links: LinkWriter, one_pa
 
     names: set[str] = set()
     tables: set[str] = set()
+    # Sheets sharing a worksheet (SheetSpec.below) give their cells formats of their own, column by column.
+    shared = {k for s in summary.sheets if s.below in keys for k in (s.key, s.below)}
+    placed: dict[str, tuple[Worksheet, TableBox]] = {}
     for spec in summary.sheets:
+        if spec.below in placed:
+            ws, box = placed[spec.below]
+            placed[spec.key] = (ws, _write_below(ws, box, styles, summary, spec, lang, tables))
+            continue
         ws = wb.add_worksheet(_sheet_name(spec.name, names))
         ws.add_write_handler(Link, links)
         sheet_charts = by_sheet.get(spec.key, [])
@@ -149,13 +156,23 @@ def _render(wb: Workbook, summary: Summary, lang: str, links: LinkWriter, one_pa
             setup_print(ws, spec.title or summary.title, summary.as_of, one_page=spec.key in one_page)
             continue
         top = write_title(ws, styles, 0, spec.title or spec.name, summary.as_of, lang, spec.note)
-        box = write_table(ws, styles, spec, top, lang, tables)
+        box = write_table(ws, styles, spec, top, lang, tables, cell_formats=spec.key in shared)
+        placed[spec.key] = (ws, box)
         slots, _ = grid_slots(len(sheet_charts), box.header_row, box.last_col + 2, per_row=1)
         for chart, slot in zip(sheet_charts, slots, strict=True):
             charts.place(ws, chart, slot)
         setup_print(ws, spec.title or spec.name, summary.as_of, one_page=spec.key in one_page,
                     repeat=(box.label_row, box.header_row), width=box.width)
     charts.finish()
+
+
+def _write_below(ws: Worksheet, box: TableBox, styles: Styles, summary: Summary, spec: SheetSpec, lang: str,
+                 tables: set[str]) -> TableBox:
+    """Another table under ``box`` on the same worksheet (one blank row, its own title and note)."""
+    top = write_title(ws, styles, box.last_row + 2, spec.title or spec.name, summary.as_of, lang, spec.note)
+    # Columns as wide as either table needs; the print setup stays the first table's.
+    return write_table(ws, styles, spec, top, lang, tables, freeze=False, cell_formats=True,
+                       min_widths=dict(enumerate(box.widths)))
 
 
 def _shown(kpi: Kpi) -> str:

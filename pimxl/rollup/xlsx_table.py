@@ -41,6 +41,7 @@ class TableBox:
     last_row: int
     last_col: int
     width: float  # sum of the column widths, in Excel character units
+    widths: tuple[float, ...] = ()  # each column's width
 
 
 def write_title(ws: Worksheet, styles: Styles, row: int, title: str, as_of: date, lang: str,
@@ -102,8 +103,12 @@ def _table_name(key: str, taken: set[str]) -> str:
 
 def write_table(ws: Worksheet, styles: Styles, spec: SheetSpec, top: int, lang: str,
                 table_names: set[str], *, freeze: bool = True,
-                min_widths: dict[int, float] | None = None) -> TableBox:
-    """Write ``spec`` as an Excel table whose label row is ``top``; returns where it landed."""
+                min_widths: dict[int, float] | None = None, cell_formats: bool = False) -> TableBox:
+    """Write ``spec`` as an Excel table whose label row is ``top``; returns where it landed.
+
+    ``cell_formats``: give every cell its column's format itself, for a worksheet holding several tables
+    whose columns differ (a column format can serve one table only).
+    """
     shown, other = headers(spec, lang)
     label_row, header_row = top, top + 1
     first_data = header_row + 1
@@ -111,12 +116,11 @@ def write_table(ws: Worksheet, styles: Styles, spec: SheetSpec, top: int, lang: 
     keys = [c.key for c in spec.columns]
 
     # Column formats first: cells written without a format of their own take them (the fast path below).
-    total = 0.0
+    widths: list[float] = []
     for i, c in enumerate(spec.columns):
         values = (r.get(c.key) for r in spec.rows)
-        width = max(column_width(c, shown[i], values), (min_widths or {}).get(i, 0.0))
-        ws.set_column(i, i, width, styles.column(c.kind))
-        total += width
+        widths.append(max(column_width(c, shown[i], values), (min_widths or {}).get(i, 0.0)))
+        ws.set_column(i, i, widths[-1], None if cell_formats else styles.column(c.kind))
 
     if any(other):
         ws.write_row(label_row, 0, other, styles.sublabel)
@@ -125,8 +129,14 @@ def write_table(ws: Worksheet, styles: Styles, spec: SheetSpec, top: int, lang: 
 
     row = first_data
     write_row = ws.write_row
+    formats = [styles.column(c.kind) for c in spec.columns]
     for record in spec.rows:
         values = list(map(record.get, keys))
+        if cell_formats:
+            for col, (value, fmt) in enumerate(zip(values, formats, strict=True)):
+                ws.write(row, col, coerce(value), fmt)
+            row += 1
+            continue
         try:
             write_row(row, 0, values)
         except (TypeError, ValueError, OverflowError):
@@ -154,7 +164,7 @@ def write_table(ws: Worksheet, styles: Styles, spec: SheetSpec, top: int, lang: 
             add_kind_highlights(ws, styles, c.kind, first_data, last_row, i)
     if freeze:
         ws.freeze_panes(first_data, 1 if ncols >= _FREEZE_FIRST_COLUMN_FROM else 0)
-    return TableBox(label_row, header_row, last_row, ncols - 1, total)
+    return TableBox(label_row, header_row, last_row, ncols - 1, sum(widths), tuple(widths))
 
 
 def setup_print(ws: Worksheet, title: str, as_of: date, *, one_page: bool,
