@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "new": "new:new",
     "fill": "fill:fill",
     "validate": "validate:validate",
+    "merge": "merge:merge",
     "rollup": "rollup:rollup",
     "demo": "demo:demo",
 }

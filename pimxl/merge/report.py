@@ -1,0 +1,193 @@
+"""What a merge did, for people: the 合并冲突 and 合并记录 sheets in OUT, a text summary, and JSON."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from openpyxl.styles import Font, PatternFill
+from openpyxl.workbook.workbook import Workbook
+
+from ..address import quote_sheet
+from ..findings import format_value
+from ..schema import Template
+from .apply import CONFLICT_FILL, show
+from .diff import DELETED, Change, Conflict, MergePlan
+from .model import EXTRA, RowKey
+
+__all__ = ["CONFLICT_SHEET", "LOG_SHEET", "Labels", "to_json", "render_text", "write_sheets"]
+
+CONFLICT_SHEET = "合并冲突"
+LOG_SHEET = "合并记录"
+KINDS = {"cell": ("修改", "edited"), "row-added": ("新增行", "row added"), "row-deleted": ("删除行", "row deleted"),
+         "delete-edit": ("删除/修改", "deleted/edited"), "no-place": ("基准无此字段", "not in BASE")}
+
+
+class Labels:
+    """Names people know: sheet names for tables, column labels for fields, key texts for rows."""
+
+    def __init__(self, template: Template, headers: dict[str, dict[str, str]], lang: str = "zh") -> None:
+        self.template, self.headers, self.lang = template, headers, lang
+
+    def table(self, table: str | None) -> str:
+        section = self.template.form if table is None else self.template.table(table)
+        return section.en if self.lang == "en" else section.zh
+
+    def field(self, table: str | None, fid: str) -> str:
+        if not fid:
+            return ""
+        if fid.startswith(EXTRA):
+            return self.headers.get(table or "", {}).get(fid, fid[len(EXTRA):])
+        section = self.template.form.field(fid) if table is None else self.template.table(table).column(fid)
+        return section.label(self.lang)
+
+    @staticmethod
+    def key(key: RowKey | None) -> str:
+        if key is None:
+            return ""
+        parts = [p for p in key if p and not p.startswith("\x00")]
+        return " / ".join(parts) if parts else "（无行键）"
+
+    def values(self, table: str | None, values: Any) -> str:
+        if isinstance(values, dict):
+            return "; ".join(f"{self.field(table, k)}={format_value(v)}" for k, v in values.items() if v is not None)
+        return show(values)
+
+
+def _conflict_value(v: Any, lang: str) -> str:
+    if v == DELETED:
+        return "已删除" if lang == "zh" else "deleted"
+    if v == "edited":
+        return "已修改" if lang == "zh" else "edited"
+    return show(v)
+
+
+def _outcome(c: Conflict, lang: str) -> str:
+    if c.resolved_by is None:
+        return "未解决：保留基准值" if lang == "zh" else "unresolved: BASE kept"
+    if c.resolved_by == "base":
+        return "采用基准值" if lang == "zh" else "BASE kept (--prefer base)"
+    return (f"采用 {c.resolved_by}" if lang == "zh" else f"took {c.resolved_by}")
+
+
+def write_sheets(wb: Workbook, plan: MergePlan, labels: Labels, copies: list[str], base_name: str) -> None:
+    """Replace any earlier 合并冲突/合并记录 sheets; 合并冲突 first (and active) when there are conflicts."""
+    lang = labels.lang
+    for name in (CONFLICT_SHEET, LOG_SHEET):
+        if name in wb.sheetnames:
+            del wb[name]
+    bold = Font(bold=True)
+    link_font = Font(color="0563C1", underline="single")
+    if plan.conflicts:
+        ws = wb.create_sheet(CONFLICT_SHEET, 0)
+        heads = ["表", "单元格", "行", "字段", "类型", f"基准 {base_name}", *copies, "处理"] if lang == "zh" else \
+            ["Sheet", "Cell", "Row", "Field", "Kind", f"BASE {base_name}", *copies, "Outcome"]
+        ws.append(heads)
+        for c in plan.conflicts:
+            by = dict(c.values)
+            ws.append([labels.table(c.table), c.address.split("!")[-1], labels.key(c.key), labels.field(c.table, c.field),
+                       KINDS[c.kind][lang != "zh"], "" if c.kind == "delete-edit" else show(c.base),
+                       *(_conflict_value(by[n], lang) if n in by else "" for n in copies), _outcome(c, lang)])
+            _link(ws, c.address, link_font)
+            if c.resolved_by is None:
+                ws.cell(ws.max_row, len(heads)).fill = PatternFill("solid", fgColor=CONFLICT_FILL)
+        _finish(ws, bold, [12, 10, 16, 14, 10, 16, *([16] * len(copies)), 22])
+        wb.active = 0
+    ws = wb.create_sheet(LOG_SHEET, _after_visible(wb))
+    heads = ["表", "单元格", "行", "字段", "类型", "原值", "新值", "来源副本"] if lang == "zh" else \
+        ["Sheet", "Cell", "Row", "Field", "Kind", "From", "To", "Source copy"]
+    ws.append(heads)
+    for ch in plan.changes:
+        ws.append([labels.table(ch.table), ch.address.split("!")[-1], labels.key(ch.key),
+                   labels.field(ch.table, ch.field), KINDS[ch.kind][lang != "zh"],
+                   labels.values(ch.table, ch.old), labels.values(ch.table, ch.new), ", ".join(ch.sources)])
+        if ch.kind != "row-deleted":
+            _link(ws, ch.address, link_font)
+    _finish(ws, bold, [12, 10, 16, 14, 10, 24, 24, 20])
+
+
+def _after_visible(wb: Workbook) -> int:
+    """The index after the last visible sheet (hidden ones such as _lists and _pimxl stay last)."""
+    visible = [i for i, s in enumerate(wb.worksheets) if s.sheet_state == "visible"]
+    return visible[-1] + 1 if visible else len(wb.worksheets)
+
+
+def _link(ws: Any, address: str, font: Font) -> None:
+    if "!" in address:
+        cell = ws.cell(ws.max_row, 2)
+        sheet, ref = address.rsplit("!", 1)
+        cell.hyperlink = f"#{quote_sheet(sheet.strip(chr(39)).replace(chr(39) * 2, chr(39)))}!{ref}"
+        cell.value, cell.font = ref, font
+
+
+def _finish(ws: Any, bold: Font, widths: list[int]) -> None:
+    from ..address import col_letter
+
+    for c in ws[1]:
+        c.font = bold
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[col_letter(i)].width = w
+    ws.freeze_panes = "A2"
+
+
+def _change_json(ch: Change, labels: Labels) -> dict[str, Any]:
+    return {"kind": ch.kind, "sheet": labels.table(ch.table), "cell": ch.address, "table": ch.table or "form",
+            "row": labels.key(ch.key) or None, "field": ch.field.lstrip(EXTRA) or None,
+            "label": labels.field(ch.table, ch.field) or None,
+            "from": _jsonable(ch.old), "to": _jsonable(ch.new), "source": list(ch.sources)}
+
+
+def _conflict_json(c: Conflict, labels: Labels) -> dict[str, Any]:
+    return {"kind": c.kind, "sheet": labels.table(c.table), "cell": c.address, "table": c.table or "form",
+            "row": labels.key(c.key) or None, "field": c.field.lstrip(EXTRA) or None,
+            "label": labels.field(c.table, c.field) or None, "base": _jsonable(c.base),
+            "values": {n: _jsonable(v) for n, v in c.values}, "changed_in": list(c.changed),
+            "resolved": c.resolved_by is not None, "resolved_by": c.resolved_by, "chosen": _jsonable(c.chosen)}
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k.lstrip(EXTRA): _jsonable(x) for k, x in v.items()}
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    return format_value(v)
+
+
+def to_json(plan: MergePlan, labels: Labels, base: str, copies: list[str], out: str,
+            exit_code: int) -> dict[str, Any]:
+    unresolved = sum(1 for c in plan.conflicts if c.resolved_by is None)
+    return {"base": base, "copies": copies, "out": out, "template": labels.template.id,
+            "summary": {"changes": len(plan.changes), "conflicts": len(plan.conflicts), "unresolved": unresolved,
+                        **{k: n for k, n in Counter(ch.kind for ch in plan.changes).items()}},
+            "changes": [_change_json(ch, labels) for ch in plan.changes],
+            "conflicts": [_conflict_json(c, labels) for c in plan.conflicts],
+            "exit_code": exit_code}
+
+
+def render_text(plan: MergePlan, labels: Labels, out: str, limit: int = 30) -> str:
+    zh = labels.lang == "zh"
+    kinds = Counter(ch.kind for ch in plan.changes)
+    unresolved = sum(1 for c in plan.conflicts if c.resolved_by is None)
+    lines = [(f"已合并 → {out}：修改 {kinds['cell']} 处，新增行 {kinds['row-added']}，删除行 {kinds['row-deleted']}，"
+              f"冲突 {len(plan.conflicts)} 处（未解决 {unresolved}）") if zh else
+             (f"merged → {out}: {kinds['cell']} cells changed, {kinds['row-added']} rows added, "
+              f"{kinds['row-deleted']} rows deleted, {len(plan.conflicts)} conflicts ({unresolved} unresolved)")]
+    if plan.conflicts:
+        lines.append("冲突：" if zh else "Conflicts:")
+        for c in plan.conflicts:
+            vals = " | ".join(f"{n} {_conflict_value(v, labels.lang)}" for n, v in c.values)
+            base = "" if c.kind == "delete-edit" else f"{'基准' if zh else 'BASE'} {show(c.base)} | "
+            lines.append(f"  {c.address or labels.table(c.table)}  {labels.key(c.key)} {labels.field(c.table, c.field)}"
+                         f": {base}{vals} → {_outcome(c, labels.lang)}")
+    if plan.changes:
+        lines.append("修改：" if zh else "Changes:")
+        for ch in plan.changes[:limit]:
+            what = labels.values(ch.table, ch.new if ch.kind != "row-deleted" else ch.old)
+            lines.append(f"  {ch.address or labels.table(ch.table)}  {KINDS[ch.kind][not zh]} {labels.key(ch.key)} "
+                         f"{labels.field(ch.table, ch.field)}: "
+                         + (f"{show(ch.old)} → {what}" if ch.kind == "cell" else what) + f"  ({', '.join(ch.sources)})")
+        if len(plan.changes) > limit:
+            more = len(plan.changes) - limit
+            lines.append(f"  … 另有 {more} 处，见“{LOG_SHEET}”工作表或 --json" if zh else
+                         f"  … {more} more: see the {LOG_SHEET} sheet or --json")
+    return "\n".join(lines)
