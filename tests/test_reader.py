@@ -13,7 +13,7 @@ from pimxl.errors import FileProblem
 from pimxl.findings import Report, Severity
 from pimxl.io.read_formulas import ComputedValue
 from pimxl.io.reader import read_workbook
-from pimxl.templates import PROJECT_PLAN
+from pimxl.templates import PROJECT_PLAN, TEMPLATES
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def _edit(src: Path, dst: Path, sheet: str, cell: str, value: object) -> Path:
 @pytest.mark.parametrize("template_id", sorted(SAMPLES))
 def test_filled_template_reads_back_exactly(tmp_path: Path, template_id: str) -> None:
     rec = read_workbook(write_sample(template_id, tmp_path / f"{template_id}.xlsx"))
-    assert rec.template_id == template_id and rec.version == 1
+    assert rec.template_id == template_id and rec.version == TEMPLATES[template_id].version
     assert snapshot(rec) == expected(template_id)
     # Nothing to report but the formulas pimxl computed (the writer leaves no cached values).
     assert {f.code for f in rec.findings} <= {"formula-recomputed"}

@@ -177,7 +177,8 @@ def test_formulas_expand_to_same_row_cells_and_defined_names(books):
     assert ws["G7"].value.startswith('=IF(F7="","",IF(F7>=0.17999')
     ws = books["contract-progress"]["收款计划"]
     assert ws["C4"].value == '=IF(OR(B4="",fld_contract_amount=""),"",ROUND(B4*fld_contract_amount,2))'
-    assert ws["J4"].value == '=IF(C4="","",C4-N(H4))'
+    # contract-progress v2 put 发票号 after 开票日期: 未收金额 is K (= 金额 C − 到账金额 I).
+    assert ws["K4"].value == '=IF(C4="","",C4-N(I4))'
     last = 2 + len(CONTRACT_PROGRESS.table("payments").rows)
     assert ws.cell(last, 3).value.startswith("=IF(")
 

@@ -28,7 +28,8 @@ STAGES = Table("stages", "合同进程", "Stages", (
     Field("planned_date", "计划日期", "Planned date", D),
     Field("actual_date", "实际日期", "Actual date", D),
     Field("status", "状态", "Status", C, choices=vocab.STAGE_STATUSES, default="未开始"),
-    Field("owner", "负责人", "Owner"),
+    # v2: 负责人 → 责任人 (the word the centre uses for who answers for a stage); old label still read.
+    Field("owner", "责任人", "Owner", aliases=("负责人",)),
     Field("remarks", "备注", "Remarks", width=30),
 ), row_key=("stage",), rows=tuple({"stage": s, "status": "未开始"} for s in vocab.CONTRACT_STAGES), blank_rows=0,
     help_zh="按顺序记录各阶段计划与实际日期；纯国内合同将“国际运输”“清关”标为“不适用”。")
@@ -60,6 +61,9 @@ PAYMENTS = Table("payments", "收款计划", "Payments", (
     Field("due_date", "应收日期", "Due date", D),
     Field("invoiced", "开票金额", "Invoiced", M, minimum=0, width=15),
     Field("invoiced_on", "开票日期", "Invoiced on", D),
+    # v2: the invoice number, so that a payment chased with the customer's finance names its invoice.
+    Field("invoice_no", "发票号", "Invoice no.", width=16,
+          help_zh="开票后填写；多张发票用逗号分隔", help_en="after invoicing; several separated by commas"),
     Field("received", "到账金额", "Received", M, minimum=0, width=15),
     Field("received_on", "到账日期", "Received on", D),
     Field("unpaid", "未收金额", "Unpaid", M, width=15,
@@ -69,7 +73,7 @@ PAYMENTS = Table("payments", "收款计划", "Payments", (
     blank_rows=0, help_zh="比例合计 100%，金额 = 比例 × 合同金额（公式）；到账金额 ≤ 开票金额 ≤ 金额。")
 
 CONTRACT_PROGRESS = Template(
-    id="contract-progress", version=1, zh="合同进程表", en="Contract progress",
+    id="contract-progress", version=2, zh="合同进程表", en="Contract progress",
     form=FORM, tables=(STAGES, PAYMENTS),
     instructions_zh=(
         "每份合同一张，由项目经理随时更新，客服中心部门经理每周查看。",
