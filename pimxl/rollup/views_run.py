@@ -1,0 +1,98 @@
+"""Write the role views of a run (``pimxl rollup --views DIR``) or of a past week from the history
+(``pimxl views DIR --as-of DATE``).
+
+Each view is written by the summary writer: to a hidden temporary file in DIR, then renamed into place, so a
+crash never leaves a half-written view. Hyperlinks point at the source files relative to the views' folder;
+the sources' root is the one the run was given (``root=``), else found from the source paths (below).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .model import RollupModel
+from .summary_writer import write_summary
+from .views import View, build_views
+
+if TYPE_CHECKING:
+    from .run import RollupRun
+
+__all__ = ["ViewsError", "find_root", "rebuild_views", "write_model_views", "write_views"]
+
+
+class ViewsError(Exception):
+    """The history cannot give views for the asked week (no such run, or no stored model)."""
+
+
+def find_root(model: RollupModel, near: Iterable[Path]) -> Path | None:
+    """The folder the model's source paths are relative to, looked for in and next to ``near``.
+
+    Candidates: each folder of ``near`` and its parents, and their sub-folders one level down (a centre
+    keeps its projects in 项目/ next to 汇总/). The first under which a rolled-up source file exists wins.
+    """
+    probes = [s.path for s in model.sources if s.status not in ("skipped", "unreadable")][:3]
+    if not probes:
+        return None
+    if all(Path(p).is_absolute() for p in probes):
+        return Path("/")
+    seen: set[Path] = set()
+    for start in near:
+        for folder in [start.resolve(), *start.resolve().parents]:
+            try:
+                children = [c for c in folder.iterdir() if c.is_dir() and not c.name.startswith(".")]
+            except OSError:
+                children = []
+            for cand in [folder, *sorted(children)]:
+                if cand in seen:
+                    continue
+                seen.add(cand)
+                if all((cand / p).is_file() for p in probes):
+                    return cand
+    return None
+
+
+def write_model_views(model: RollupModel, out_dir: Path, *, lang: str = "zh",
+                      root: Path | None = None) -> list[tuple[View, Path]]:
+    """Build and write every view of ``model``; returns each view with the file written."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for view in build_views(model, lang):
+        path = out_dir / view.file_name
+        write_summary(view.summary, path, lang=lang, base_dir=root, one_page=view.one_page)
+        written.append((view, path))
+    return written
+
+
+def write_views(run: RollupRun, out_dir: Path, *, lang: str = "zh", root: Path | None = None) -> list[Path]:
+    """The views of a finished rollup run, in ``out_dir``; returns the files written."""
+    if root is None:
+        root = find_root(run.model, [run.summary.parent, Path.cwd()])
+    return [path for _, path in write_model_views(run.model, out_dir, lang=lang, root=root)]
+
+
+def rebuild_views(history: Path, out_dir: Path, *, as_of: date | None = None, lang: str | None = None,
+                  root: Path | None = None) -> tuple[date, list[tuple[View, Path]]]:
+    """The views of a past run, from the model stored in the history; the latest run when ``as_of`` is None."""
+    from .history import History
+
+    if not Path(history).is_file():
+        raise ViewsError(f"没有历史数据库 / no history database: {history}")
+    with History(history) as h:
+        runs = h.runs()
+        if not runs:
+            raise ViewsError(f"历史数据库中没有汇总记录 / the history holds no runs: {history}")
+        as_of = as_of or runs[-1]
+        if as_of not in runs:
+            shown = ", ".join(d.isoformat() for d in runs[-8:])
+            raise ViewsError(f"没有 {as_of} 的汇总记录 / no run as of {as_of} (runs: {shown})")
+        model = h.load_model(as_of)
+    if model is None:
+        raise ViewsError(f"{as_of} 的记录没有可用的模型（由其他版本的 pimxl 写入）/ the run of {as_of} has no "
+                         "usable model (written by another pimxl version)")
+    if root is None:
+        root = find_root(model, [Path(history).parent, Path.cwd()])
+    return as_of, write_model_views(model, out_dir, lang=lang or model.settings.lang, root=root)
