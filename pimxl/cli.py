@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "validate": "validate:validate",
     "merge": "merge:merge",
     "rollup": "rollup:rollup",
+    "views": "views:views",
     "demo": "demo:demo",
 }
 

@@ -8,12 +8,13 @@ the sources' root is the one the run was given (``root=``), else found from the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .model import RollupModel
+from .roster import Roster
 from .summary_writer import write_summary
 from .views import View, build_views
 
@@ -54,13 +55,17 @@ def find_root(model: RollupModel, near: Iterable[Path]) -> Path | None:
     return None
 
 
-def write_model_views(model: RollupModel, out_dir: Path, *, lang: str = "zh",
-                      root: Path | None = None) -> list[tuple[View, Path]]:
-    """Build and write every view of ``model``; returns each view with the file written."""
+def write_model_views(model: RollupModel, out_dir: Path, *, lang: str = "zh", root: Path | None = None,
+                      roster: Mapping[str, Iterable[str]] | None = None) -> list[tuple[View, Path]]:
+    """Build and write every view of ``model``; returns each view with the file written.
+
+    ``roster`` (canonical name → aliases) replaces the one of the run's settings when given.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for view in build_views(model, lang):
+    people = Roster.from_settings(roster if roster else model.settings.roster)
+    for view in build_views(model, lang, people):
         path = out_dir / view.file_name
         write_summary(view.summary, path, lang=lang, base_dir=root, one_page=view.one_page)
         written.append((view, path))
@@ -75,7 +80,8 @@ def write_views(run: RollupRun, out_dir: Path, *, lang: str = "zh", root: Path |
 
 
 def rebuild_views(history: Path, out_dir: Path, *, as_of: date | None = None, lang: str | None = None,
-                  root: Path | None = None) -> tuple[date, list[tuple[View, Path]]]:
+                  root: Path | None = None, roster: Mapping[str, Iterable[str]] | None = None,
+                  ) -> tuple[date, list[tuple[View, Path]]]:
     """The views of a past run, from the model stored in the history; the latest run when ``as_of`` is None."""
     from .history import History
 
@@ -95,4 +101,4 @@ def rebuild_views(history: Path, out_dir: Path, *, as_of: date | None = None, la
                          "usable model (written by another pimxl version)")
     if root is None:
         root = find_root(model, [Path(history).parent, Path.cwd()])
-    return as_of, write_model_views(model, out_dir, lang=lang or model.settings.lang, root=root)
+    return as_of, write_model_views(model, out_dir, lang=lang or model.settings.lang, root=root, roster=roster)

@@ -1,0 +1,57 @@
+"""pimxl views — the role views of a past week, rebuilt from the history."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError
+from .common import as_of_option, lang_option, settings_for
+
+HISTORY_NAME = "pimxl-history.sqlite"
+
+
+@click.command(help="""角色视图：从历史数据库重新生成某一周的合同状态反馈表（每位销售）、合同进程简表（领导）和
+项目经理待办（每位项目经理）到 DIR。
+Role views: rebuild a past week's contract status feedback (one per sales person), the leaders' one-page
+contract progress brief and the project managers' to-do lists into DIR, from the rollup history.
+
+默认取历史中最近一周；历史数据库默认为 pimxl.toml 的 history，其次 DIR 上一级或当前文件夹的
+pimxl-history.sqlite。Exit 0 done, 2 no such week / no history.""")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--history", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="历史数据库 / SQLite history of the rollup")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="项目文件夹（链接目标）/ the rolled-up folder, for links (default: found)")
+@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 文档 / print one JSON document")
+@as_of_option
+@lang_option
+def views(directory: Path, history: Path | None, root: Path | None, as_json: bool, as_of: date | None,
+          lang: str | None) -> None:
+    from ..rollup.run import default_history
+    from ..rollup.views_run import ViewsError, rebuild_views
+
+    settings = settings_for(root, lang=lang)
+    if history is None:
+        candidates = [default_history(directory / HISTORY_NAME, settings)] if settings.history else []
+        candidates += [directory.parent / HISTORY_NAME, Path.cwd() / HISTORY_NAME]
+        history = next((c for c in candidates if c.is_file()), candidates[0])
+    try:
+        week, written = rebuild_views(history, directory, as_of=as_of, lang=lang or settings.lang, root=root,
+                                      roster=settings.roster or None)
+    except ViewsError as e:
+        raise UsageError(str(e)) from None
+    unknown = sorted({v.person for v, _ in written if v.unknown_name})
+    if as_json:
+        click.echo(json.dumps({
+            "as_of": week.isoformat(), "history": str(history),
+            "views": [{"kind": v.kind, "person": v.person, "file": str(p), **v.counts} for v, p in written],
+            "unknown_names": unknown}, ensure_ascii=False, indent=1))
+        return
+    for _, path in written:
+        click.echo(str(path))
+    if unknown:
+        click.echo(f"名单中没有 / not in the roster: {'、'.join(unknown)}", err=True)
