@@ -23,10 +23,13 @@ COMMANDS: dict[str, str] = {
     "new": "new:new",
     "fill": "fill:fill",
     "validate": "validate:validate",
+    "adjust": "adjust:adjust",
+    "upgrade": "upgrade:upgrade",
     "merge": "merge:merge",
     "rollup": "rollup:rollup",
     "views": "views:views",
     "demo": "demo:demo",
+    "excel": "excel:excel",
 }
 
 HELP = """pimxl — 客户服务中心项目工作簿工具 (project workbook toolkit).
