@@ -219,3 +219,17 @@ def test_text_report(runner, project):
     assert res.exit_code == 1
     assert "ADJ-01.xlsx ADJ-01: 已应用" in res.stdout and "ADJ-03.xlsx ADJ-03: 拒绝" in res.stdout
     assert "2026-06-30 → 2026-07-15" in res.stdout
+
+
+@pytest.mark.libreoffice
+def test_adjusted_outputs_open_in_libreoffice(runner, project, tmp_path):
+    from lo import convert
+
+    p = project
+    assert _run(runner, p, p["a"], p["b"]).exit_code == 0
+    outs = convert([p["dir"] / "o" / "out.xlsx", p["dir"] / "o" / "c-out.xlsx"], "xlsx", tmp_path / "lo")
+    plan, contract = (openpyxl.load_workbook(o, data_only=True) for o in outs)
+    assert plan["调整记录"]["B3"].value == "ADJ-01"
+    # The contract's 金额 formulas recompute from the adjusted 合同金额: 初验款 is 20 % of 1 050 000.
+    node = _cell(p["contract"], "收款计划", "收款节点", "初验款", "金额")
+    assert contract["收款计划"][node].value == 210000
