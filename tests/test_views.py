@@ -119,8 +119,8 @@ def test_pm(out: Path) -> None:
     summary_overdue = [r for r in table(summary["逾期"], "类别") if r["项目编号"] in ("P1", "P3")]
     assert [(r["项目编号"], r["事项"], r["逾期天数"]) for r in overdue] == \
         [(r["项目编号"], r["事项"], r["逾期天数"]) for r in summary_overdue]
-    fix = table(wb["待修正"], "严重性")
-    assert [(r["严重性"], r["代码"], r["单元格"]) for r in fix] == [
+    fix = table(wb["待修正"], "级别")
+    assert [(r["级别"], r["代码"], r["单元格"]) for r in fix] == [
         ("错误", "stage-order", "'合同进程'!C7"), ("警告", "invoice-first", "'收款计划'!H3")]
     # The cell is a link into the source file.
     link = next(c for c in wb["待修正"]["D"] if c.value == "'合同进程'!C7")
@@ -132,7 +132,7 @@ def test_pm(out: Path) -> None:
     forms = table(wb["表格"], "项目编号")
     assert [(r["问题"], r["天数"]) for r in forms] == [("过期", 24)]  # 最后更新 02-20
     assert [r["逾期天数"] for r in table(wb["逾期"], "类别")] == [43, 15, 5]
-    assert table(wb["待修正"], "严重性") == []  # P2 has an info only
+    assert table(wb["待修正"], "级别") == []  # P2 has an info only
 
 
 def test_site_form_missing_before_installation(tmp_path: Path) -> None:

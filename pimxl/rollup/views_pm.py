@@ -150,7 +150,7 @@ def _view(model: RollupModel, person: str, projects: list[Project], contracts: l
               "contract_no": o.contract_no, "item": link(o.item, o.path, o.cell), "due_date": o.due_date,
               "days": o.days, "owner": o.owner, "amount": o.amount} for o in overdue]),
         SheetSpec("findings", "待修正", "待修正的单元格" if not en else "Cells to fix", widen(cols(
-            ("severity", "严重性", "Severity", "severity"), ("project_id", "项目编号", "Project ID", "text"),
+            ("severity", "级别", "Severity", "severity"), ("project_id", "项目编号", "Project ID", "text"),
             ("file", "文件", "File", "link"), ("address", "单元格", "Cell", "link"), ("field", "字段", "Field", "text"),
             ("value", "值", "Value", "text"), ("message", "说明", "Message", "text"), ("code", "代码", "Code", "text")),
             finding_rows, "message"), finding_rows, "错误在前；点击单元格打开源文件的该单元格。"),
