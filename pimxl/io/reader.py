@@ -35,7 +35,7 @@ from .read_locate import locate_table
 from .read_parts import XlsxParts, read_parts
 from .read_table import read_rows
 
-__all__ = ["read_workbook"]
+__all__ = ["read_opened", "read_workbook"]
 
 
 def _template(ctx_path: Path, book: Book, parts: XlsxParts) -> tuple[Template, int, str | None, list[Finding]]:
@@ -85,31 +85,40 @@ def read_workbook(
     book = open_book(path, kind)
     parts = read_parts(path)
     try:
-        template, version, hint, findings = _template(path, book, parts)
-        ctx = ReadContext(path, template, book, parts, as_of=as_of, findings=findings)
-        record = WorkbookRecord(path=str(path), template_id=template.id, version=version, findings=ctx.findings)
-        form_sheet, record.form = read_form(ctx, hint)
-        if form_sheet is not None:
-            record.sheets[template.form.key] = form_sheet
-        form_values = record.form_values()
-        claimed = {form_sheet} if form_sheet else set()
-        for table in template.tables:
-            place = locate_table(ctx, table, claimed)
-            if place is None:
-                ctx.findings.append(TABLE_MISSING(file=ctx.file, sheet=table.zh, field=table.key,
-                                                  label_zh=table.zh, label_en=table.en))
-                record.tables[table.key] = []
-                continue
-            if place.by_label:
-                ctx.findings.append(READ_BY_LABEL(file=ctx.file, sheet=place.sheet, section=place.sheet))
-            claimed.add(place.sheet)
-            for col in table.columns:
-                if col.key not in place.columns:
-                    ctx.findings.append(COLUMN_MISSING(
-                        file=ctx.file, sheet=place.sheet, cell=a1(place.header_row, 1), field=col.key,
-                        table_zh=table.zh, table_en=table.en, label_zh=col.zh, label_en=col.en))
-            record.sheets[table.key] = place.sheet
-            record.tables[table.key] = read_rows(ctx, table, place, form_values)
-        return record
+        return read_opened(path, book, parts, as_of=as_of)
     finally:
         parts.close()
+
+
+def read_opened(path: Path, book: Book, parts: XlsxParts, *, as_of: date | None = None) -> WorkbookRecord:
+    """The record of an opened workbook: ``book`` gives the cell grids, ``parts`` names and tables.
+
+    Shared by :func:`read_workbook` and the Excel buttons (:mod:`pimxl.excel.book`), which build
+    both from the values of a workbook open in Excel.
+    """
+    template, version, hint, findings = _template(path, book, parts)
+    ctx = ReadContext(path, template, book, parts, as_of=as_of, findings=findings)
+    record = WorkbookRecord(path=str(path), template_id=template.id, version=version, findings=ctx.findings)
+    form_sheet, record.form = read_form(ctx, hint)
+    if form_sheet is not None:
+        record.sheets[template.form.key] = form_sheet
+    form_values = record.form_values()
+    claimed = {form_sheet} if form_sheet else set()
+    for table in template.tables:
+        place = locate_table(ctx, table, claimed)
+        if place is None:
+            ctx.findings.append(TABLE_MISSING(file=ctx.file, sheet=table.zh, field=table.key,
+                                              label_zh=table.zh, label_en=table.en))
+            record.tables[table.key] = []
+            continue
+        if place.by_label:
+            ctx.findings.append(READ_BY_LABEL(file=ctx.file, sheet=place.sheet, section=place.sheet))
+        claimed.add(place.sheet)
+        for col in table.columns:
+            if col.key not in place.columns:
+                ctx.findings.append(COLUMN_MISSING(
+                    file=ctx.file, sheet=place.sheet, cell=a1(place.header_row, 1), field=col.key,
+                    table_zh=table.zh, table_en=table.en, label_zh=col.zh, label_en=col.en))
+        record.sheets[table.key] = place.sheet
+        record.tables[table.key] = read_rows(ctx, table, place, form_values)
+    return record
