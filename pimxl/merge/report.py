@@ -98,7 +98,10 @@ def write_sheets(wb: Workbook, plan: MergePlan, labels: Labels, copies: list[str
         ["Sheet", "Cell", "Row", "Field", "Kind", "From", "To", "Source copy"]
     ws.append(heads)
     for ch in plan.changes:
-        ws.append([labels.table(ch.table), ch.address.split("!")[-1], labels.key(ch.key),
+        cell = ch.address.split("!")[-1]
+        if ch.kind == "row-deleted":
+            cell = f"{'基准' if lang == 'zh' else 'BASE'} {cell}"
+        ws.append([labels.table(ch.table), cell, labels.key(ch.key),
                    labels.field(ch.table, ch.field), KINDS[ch.kind][lang != "zh"],
                    labels.values(ch.table, ch.old), labels.values(ch.table, ch.new), ", ".join(ch.sources)])
         if ch.kind != "row-deleted":
@@ -131,7 +134,8 @@ def _finish(ws: Any, bold: Font, widths: list[int]) -> None:
 
 
 def _change_json(ch: Change, labels: Labels) -> dict[str, Any]:
-    return {"kind": ch.kind, "sheet": labels.table(ch.table), "cell": ch.address, "table": ch.table or "form",
+    return {"kind": ch.kind, "sheet": labels.table(ch.table), "cell": ch.address,
+            "cell_in": "base" if ch.kind == "row-deleted" else "out", "table": ch.table or "form",
             "row": labels.key(ch.key) or None, "field": ch.field.lstrip(EXTRA) or None,
             "label": labels.field(ch.table, ch.field) or None,
             "from": _jsonable(ch.old), "to": _jsonable(ch.new), "source": list(ch.sources)}
@@ -183,7 +187,10 @@ def render_text(plan: MergePlan, labels: Labels, out: str, limit: int = 30) -> s
         lines.append("修改：" if zh else "Changes:")
         for ch in plan.changes[:limit]:
             what = labels.values(ch.table, ch.new if ch.kind != "row-deleted" else ch.old)
-            lines.append(f"  {ch.address or labels.table(ch.table)}  {KINDS[ch.kind][not zh]} {labels.key(ch.key)} "
+            at = ch.address or labels.table(ch.table)
+            if ch.kind == "row-deleted":
+                at = f"{'基准' if zh else 'BASE'} {at}"  # the row is gone from OUT
+            lines.append(f"  {at}  {KINDS[ch.kind][not zh]} {labels.key(ch.key)} "
                          f"{labels.field(ch.table, ch.field)}: "
                          + (f"{show(ch.old)} → {what}" if ch.kind == "cell" else what) + f"  ({', '.join(ch.sources)})")
         if len(plan.changes) > limit:

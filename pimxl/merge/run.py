@@ -57,7 +57,9 @@ def _read(path: Path, as_of: date | None, zh: bool) -> WorkbookRecord:
 def _names(paths: list[Path]) -> list[str]:
     """File names to tell the copies apart by (with the folder when two share a name)."""
     names = [p.name for p in paths]
-    return [str(p) if names.count(p.name) > 1 else p.name for p in paths]
+    out = [str(p) if names.count(p.name) > 1 else p.name for p in paths]
+    # The same file given twice: numbered, so that every copy's values stay apart in the report.
+    return [n if out[:i].count(n) == 0 else f"{n}#{out[:i].count(n) + 1}" for i, n in enumerate(out)]
 
 
 def _check(base: WorkbookRecord, copy: WorkbookRecord, name: str, zh: bool) -> None:
