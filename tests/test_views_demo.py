@@ -160,3 +160,14 @@ def test_views_render_to_pdf(demo: dict[str, Any], tmp_path: Path) -> None:
         pages.append(int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:"))))
     assert pages[0] == 1  # the leaders' brief: one page
     assert all(n >= 1 for n in pages[1:])
+
+
+def test_links_reach_the_sources(demo: dict[str, Any]) -> None:
+    from urllib.parse import unquote
+
+    wb = load(_views(demo, "项目经理待办")[0])
+    links = [c.hyperlink.target for row in wb["待修正"].iter_rows() for c in row if c.hyperlink is not None]
+    assert links
+    views_dir = demo["root"] / "视图"
+    for target in links:
+        assert (views_dir / unquote(target).replace("\\", "/")).is_file(), target

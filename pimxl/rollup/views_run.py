@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..results import FileResult
 from .model import RollupModel
 from .roster import Roster
 from .summary_writer import write_summary
@@ -28,30 +29,51 @@ class ViewsError(Exception):
     """The history cannot give views for the asked week (no such run, or no stored model)."""
 
 
-def find_root(model: RollupModel, near: Iterable[Path]) -> Path | None:
-    """The folder the model's source paths are relative to, looked for in and next to ``near``.
+def find_root(model: RollupModel, near: Iterable[Path], results: Iterable[FileResult] = ()) -> Path | None:
+    """The folder the model's source paths are relative to, looked for around ``near``.
 
-    Candidates: each folder of ``near`` and its parents, and their sub-folders one level down (a centre
-    keeps its projects in 项目/ next to 汇总/). The first under which a rolled-up source file exists wins.
+    Candidates, in order: the folder of the pimxl.toml the run read and the folders up to two levels below it
+    (ROOT is at or under it), then each folder of ``near``, its parents and their sub-folders. A candidate
+    must hold the first rolled-up source files; when ``results`` give their size and modification time (a
+    run's results do), those must match too, so a copy of the same centre elsewhere is never taken.
     """
-    probes = [s.path for s in model.sources if s.status not in ("skipped", "unreadable")][:3]
+    stamps = {r.path: (r.size, r.mtime) for r in results if r.size}
+    probes = [s.path for s in model.sources if s.status not in ("skipped", "unreadable")][:5]
     if not probes:
         return None
     if all(Path(p).is_absolute() for p in probes):
         return Path("/")
-    seen: set[Path] = set()
+
+    def holds(folder: Path) -> bool:
+        for rel in probes:
+            try:
+                st = (folder / rel).stat()
+            except OSError:
+                return False
+            if rel in stamps and (st.st_size, st.st_mtime) != stamps[rel]:
+                return False
+        return True
+
+    def below(folder: Path, depth: int) -> list[Path]:
+        try:
+            kids = sorted(c for c in folder.iterdir() if c.is_dir() and not c.name.startswith("."))
+        except OSError:
+            return []
+        return kids + ([g for k in kids for g in below(k, depth - 1)] if depth > 1 else [])
+
+    starts: list[Path] = []
+    if model.settings.source:
+        config_dir = Path(model.settings.source).resolve().parent
+        starts += [config_dir, *below(config_dir, 2)]
     for start in near:
         for folder in [start.resolve(), *start.resolve().parents]:
-            try:
-                children = [c for c in folder.iterdir() if c.is_dir() and not c.name.startswith(".")]
-            except OSError:
-                children = []
-            for cand in [folder, *sorted(children)]:
-                if cand in seen:
-                    continue
-                seen.add(cand)
-                if all((cand / p).is_file() for p in probes):
-                    return cand
+            starts += [folder, *below(folder, 1)]
+    seen: set[Path] = set()
+    for cand in starts:
+        if cand not in seen:
+            seen.add(cand)
+            if holds(cand):
+                return cand
     return None
 
 
@@ -75,7 +97,7 @@ def write_model_views(model: RollupModel, out_dir: Path, *, lang: str = "zh", ro
 def write_views(run: RollupRun, out_dir: Path, *, lang: str = "zh", root: Path | None = None) -> list[Path]:
     """The views of a finished rollup run, in ``out_dir``; returns the files written."""
     if root is None:
-        root = find_root(run.model, [run.summary.parent, Path.cwd()])
+        root = find_root(run.model, [run.summary.parent, Path.cwd()], run.results)
     return [path for _, path in write_model_views(run.model, out_dir, lang=lang, root=root)]
 
 
