@@ -24,15 +24,21 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "BUCKETS",
     "CORPUS",
+    "DEMO_AS_OF",
     "Centre",
     "ContractBook",
     "expected_figures",
+    "build_demo",
     "pimxl",
     "read_centre",
     "read_form",
     "read_table",
+    "shared_demo",
+    "sheet_rows",
     "tree_hashes",
+    "zh_header_row",
 ]
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared/corpus/real-spreadsheets"
@@ -260,3 +266,25 @@ def zh_header_row(ws: Any, first: str) -> int:
         if row[0].value == first:
             return row[0].row
     raise AssertionError(f"{ws.title}: no header row starting with {first!r}")
+
+
+DEMO_AS_OF = date(2026, 11, 27)
+
+
+def build_demo(target: Path) -> subprocess.CompletedProcess[str]:
+    """``pimxl demo TARGET --as-of 2026-11-27`` as a newcomer types it (44 projects, two weeks)."""
+    proc = pimxl("demo", target, "--as-of", DEMO_AS_OF.isoformat(), timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+_DEMO: dict[str, Any] = {}
+
+
+def shared_demo(tmp_path_factory: Any) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """One demo build per test session, shared by every module that asks (a fixture body)."""
+    if "dir" not in _DEMO:
+        target = tmp_path_factory.mktemp("demo") / "示例中心"
+        _DEMO["proc"] = build_demo(target)
+        _DEMO["dir"] = target
+    return _DEMO["dir"], _DEMO["proc"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -35,19 +36,32 @@ ageing_buckets = [30, 60, 90]    # 账龄分段：未到期, 0–30, 31–60, 61
 """
 
 
-def _write(template: Template, path: Path, data: dict[str, Any], state: dict[str, str]) -> bool:
-    """Write unless the same data was written there before; returns whether it wrote."""
-    from ..io.writer import write_template
-
+def _digest(data: dict[str, Any]) -> str:
     # prepared_on moves every week; it alone does not make a file "edited".
     key_data = {**data, "form": {k: v for k, v in data["form"].items() if k != "prepared_on"}}
-    digest = hashlib.sha256(json.dumps(key_data, sort_keys=True, default=str, ensure_ascii=False)
-                            .encode()).hexdigest()
-    if path.exists() and state.get(str(path)) == digest:
-        return False
-    write_template(template, path, values=data["form"], rows=data["tables"])
-    state[str(path)] = digest
-    return True
+    return hashlib.sha256(json.dumps(key_data, sort_keys=True, default=str, ensure_ascii=False)
+                          .encode()).hexdigest()
+
+
+def _write_job(job: tuple[str, str, dict[str, Any]]) -> None:
+    from ..io.writer import write_template
+    from ..templates import get_template
+
+    template_id, path, data = job
+    write_template(get_template(template_id), Path(path), values=data["form"], rows=data["tables"])
+
+
+def _write_all(jobs: list[tuple[str, str, dict[str, Any]]], workers: int | None = None) -> None:
+    """Write the workbooks, in worker processes when there are many (the template writer is CPU-bound)."""
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if workers <= 1 or len(jobs) < 16:
+        for job in jobs:
+            _write_job(job)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(_write_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
 def project_folder(root: Path, p: DemoProject) -> Path:
@@ -64,7 +78,8 @@ def build_centre(root: Path, as_of: date, *, projects: int = 44, seed: int = 202
     root.mkdir(parents=True, exist_ok=True)
     state_file = root / ".pimxl-demo-state.json"
     state: dict[str, str] = json.loads(state_file.read_text("utf-8")) if state_file.exists() else {}
-    written = kept = 0
+    kept = 0
+    todo: list[tuple[str, str, dict[str, Any]]] = []
     for p in make_centre(centre_as_of or as_of, projects=projects, seed=seed):
         if p.signed > as_of:
             continue
@@ -80,10 +95,14 @@ def build_centre(root: Path, as_of: date, *, projects: int = 44, seed: int = 202
             jobs.append((ADJUSTMENT, folder / f"{p.project_id}-项目调整确认表-{adj['adjustment_no']}.xlsx",
                          adjustment_data(p, adj, as_of)))
         for template, path, data in jobs:
-            if _write(template, path, data, state):
-                written += 1
-            else:
+            digest = _digest(data)
+            if path.exists() and state.get(str(path)) == digest:
                 kept += 1
+                continue
+            todo.append((template.id, str(path), data))
+            state[str(path)] = digest
+    _write_all(todo)
+    written = len(todo)
     _extras(root)
     state_file.write_text(json.dumps(state, ensure_ascii=False, indent=0), "utf-8")
     config = root.parent / "pimxl.toml"
