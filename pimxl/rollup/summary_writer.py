@@ -39,7 +39,8 @@ WORKBOOK_OPTIONS: dict[str, Any] = {
     "strings_to_numbers": False,
     "strings_to_formulas": False,
     "strings_to_urls": False,
-    "constant_memory": False,  # measured: no faster here, and it forbids writing the table header after rows
+    # constant_memory: plain writes measured only ~7% faster, and xlsxwriter drops add_table() in that mode.
+    "constant_memory": False,
     "remove_timezone": True,
 }
 _CHART_COL = 4  # overview charts start in column E, right of the KPI block (A:C) and a narrow gap (D)

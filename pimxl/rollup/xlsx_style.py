@@ -64,8 +64,16 @@ class Styles:
     def column(self, kind: str) -> Format | None:
         """The format stamped on a column of this kind (None for plain text)."""
         if kind not in self._columns:
-            fmt = NUM_FORMATS.get(kind)
-            self._columns[kind] = self.wb.add_format({"num_format": fmt}) if fmt else None
+            props: dict[str, Any] = {}
+            if kind in NUM_FORMATS:
+                props["num_format"] = NUM_FORMATS[kind]
+            # Figures keep a little gap from the left-aligned text in the next column; dates and short
+            # status words read best centred.
+            if kind in ("money", "int", "days", "number", "percent"):
+                props.update(align="right", indent=1)
+            elif kind in ("date", "rag", "severity"):
+                props["align"] = "center"
+            self._columns[kind] = self.wb.add_format(props) if props else None
         return self._columns[kind]
 
     def kpi_value(self, kind: str) -> Format:

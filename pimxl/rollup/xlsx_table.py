@@ -10,6 +10,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from pimxl.rollup.sheetspec import Link, SheetSpec
@@ -20,6 +21,8 @@ __all__ = ["TableBox", "coerce", "headers", "setup_print", "write_table", "write
 EMPTY_TEXT = "（无）"
 _FREEZE_FIRST_COLUMN_FROM = 10  # wide tables keep their first column (project, file…) in view
 _A4 = 9
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # serial 0; exact from 1900-03-01 (Excel's 1900 leap-year bug)
+_SERIAL_FROM = date(1900, 3, 1)
 # About 145 character units fit across A4 landscape at 100%; beyond ~240 a one-page-wide print drops below 60%
 # and gets unreadable, so wider tables print over several pages across, first column repeated.
 _CHARS_PER_PAGE = 240
@@ -101,6 +104,34 @@ def _table_name(key: str, taken: set[str]) -> str:
     return name
 
 
+def _write_rows(ws: Worksheet, spec: SheetSpec, first: int) -> None:
+    """The fast path: one write_row per record, no per-cell format (the column formats apply)."""
+    keys = [c.key for c in spec.columns]
+    date_cols = [i for i, c in enumerate(spec.columns) if c.kind == "date"]
+    write_row = ws.write_row
+    for row, record in enumerate(spec.rows, start=first):
+        values = list(map(record.get, keys))
+        # Plain dates become Excel serial numbers here: one subtraction instead of xlsxwriter's general
+        # date/datetime conversion, the costliest cell type. The column format shows them as dates.
+        for j in date_cols:
+            v = values[j]
+            if v.__class__ is date and v >= _SERIAL_FROM:
+                values[j] = v.toordinal() - _EXCEL_EPOCH
+        try:
+            write_row(row, 0, values)
+        except (TypeError, ValueError, OverflowError):
+            # An odd value (NaN, numpy scalar, Timestamp…): rewrite this row cell by cell, coerced.
+            write_row(row, 0, [coerce(v) for v in values])
+
+
+def _write_rows_formatted(ws: Worksheet, spec: SheetSpec, first: int, formats: list[Format | None]) -> None:
+    """Every cell with its column's format: for worksheets holding tables whose columns differ."""
+    keys = [c.key for c in spec.columns]
+    for row, record in enumerate(spec.rows, start=first):
+        for col, (key, fmt) in enumerate(zip(keys, formats, strict=True)):
+            ws.write(row, col, coerce(record.get(key)), fmt)
+
+
 def write_table(ws: Worksheet, styles: Styles, spec: SheetSpec, top: int, lang: str,
                 table_names: set[str], *, freeze: bool = True,
                 min_widths: dict[int, float] | None = None, cell_formats: bool = False) -> TableBox:
@@ -113,7 +144,6 @@ def write_table(ws: Worksheet, styles: Styles, spec: SheetSpec, top: int, lang: 
     label_row, header_row = top, top + 1
     first_data = header_row + 1
     ncols = max(1, len(spec.columns))
-    keys = [c.key for c in spec.columns]
 
     # Column formats first: cells written without a format of their own take them (the fast path below).
     widths: list[float] = []
@@ -127,30 +157,10 @@ def write_table(ws: Worksheet, styles: Styles, spec: SheetSpec, top: int, lang: 
         ws.set_row(label_row, 22)
     ws.set_row(header_row, 32)
 
-    row = first_data
-    write_row = ws.write_row
-    formats = [styles.column(c.kind) for c in spec.columns]
-    for record in spec.rows:
-        values = list(map(record.get, keys))
-        if cell_formats:
-            for col, (value, fmt) in enumerate(zip(values, formats, strict=True)):
-                ws.write(row, col, coerce(value), fmt)
-            row += 1
-            continue
-        try:
-            write_row(row, 0, values)
-        except (TypeError, ValueError, OverflowError):
-            # An odd value (NaN, numpy scalar, Timestamp…): rewrite this row cell by cell, coerced.
-            write_row(row, 0, [coerce(v) for v in values])
-        row += 1
-    if not spec.rows:
-        # Excel tables need one data row: make the empty table say so.
-        ws.write_string(first_data, 0, EMPTY_TEXT, styles.empty)
-        row += 1
-    last_row = row - 1
-
+    # The table (and its header cells) first: rows already written are final in constant_memory mode.
+    last_row = first_data + max(1, len(spec.rows)) - 1
     # xlsxwriter checks table overlaps with a dict entry per cell: 750,000 entries (~0.3 s, ~100 MB) for a
-    # 30,000-row table. Our sheets hold one table and no merged ranges, so there is nothing to check against.
+    # 30,000-row table. Tables placed here never overlap (each starts below the last), so keep no index.
     ws.table_cells = _NoCellIndex()
     ws.add_table(header_row, 0, last_row, ncols - 1, {
         "name": _table_name(spec.key, table_names),
@@ -159,7 +169,15 @@ def write_table(ws: Worksheet, styles: Styles, spec: SheetSpec, top: int, lang: 
         "autofilter": True,
         "columns": [{"header": h, "header_format": styles.header} for h in shown] or [{"header": "—"}],
     })
-    if spec.rows:
+
+    if cell_formats:
+        _write_rows_formatted(ws, spec, first_data, [styles.column(c.kind) for c in spec.columns])
+    else:
+        _write_rows(ws, spec, first_data)
+    if not spec.rows:
+        # Excel tables need one data row: make the empty table say so.
+        ws.write_string(first_data, 0, EMPTY_TEXT, styles.empty)
+    else:
         for i, c in enumerate(spec.columns):
             add_kind_highlights(ws, styles, c.kind, first_data, last_row, i)
     if freeze:
