@@ -22,7 +22,10 @@ class ValidationRun:
     named_unreadable: bool = False  # a file named on the command line could not be read at all
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for r in self.results for f in r.findings if f.severity == severity)
+        # A file that cannot be read at all is one error finding (SPEC §3), as in the rollup's 校验.
+        bare = sum(1 for r in self.results if r.status == "unreadable" and not r.findings)
+        return sum(1 for r in self.results for f in r.findings if f.severity == severity) + (
+            bare if severity == Severity.ERROR else 0)
 
     @property
     def exit_code(self) -> int:
@@ -60,7 +63,7 @@ def to_json(run: ValidationRun, lang: str = "zh") -> dict[str, Any]:
             "version": r.version or None,
             "status": r.status,
             "reason": r.reason(lang) or None,
-            "findings": [f.to_dict(lang) for f in sorted(r.findings, key=_order)],
+            "findings": [f.to_dict(lang) for f in sorted(r.findings, key=_order)] or _unreadable_finding(r, lang),
         })
     return {
         "files": files,
@@ -71,6 +74,14 @@ def to_json(run: ValidationRun, lang: str = "zh") -> dict[str, Any]:
             "infos": run.count(Severity.INFO),
         },
     }
+
+
+def _unreadable_finding(r: FileResult, lang: str) -> list[dict[str, Any]]:
+    """An unreadable file's reason as its one finding, so a program can tell encrypted from corrupt."""
+    if r.status != "unreadable":
+        return []
+    return [{"code": r.code or "file-unreadable", "severity": "error", "sheet": "", "cell": "", "field": "",
+             "value": "", "message": r.reason(lang)}]
 
 
 def _order(f: Any) -> tuple:

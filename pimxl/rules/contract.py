@@ -254,7 +254,8 @@ def payment_overdue(ctx: Context) -> Iterator[Finding]:
     for row in ctx.rows("payments"):
         due, why, why_en = payment_due_date(ctx, row, stages)
         amount = payment_amount(ctx, row)
-        if due is None or due > ctx.as_of or not amount:
+        # Due today is not yet overdue (the same definition as the rollup's 逾期应收).
+        if due is None or due >= ctx.as_of or not amount:
             continue
         unpaid = round(amount - (num(row.get("received")) or 0.0), 2)
         if unpaid > MONEY_TOL:

@@ -121,6 +121,10 @@ def date_order(ctx: Context) -> Iterator[Finding]:
 def actual_finish_without_start(ctx: Context) -> Iterator[Finding]:
     for row in ctx.rows("wbs"):
         finish = as_date(row.get("actual_finish"))
+        start = row.cells.get("actual_start")
+        # Something typed that could not be read (an ambiguous date…) has its own finding; it is not empty.
+        if start is not None and start.value is None and not blank(start.raw):
+            continue
         if finish is not None and blank(row.get("actual_start")):
             # Point at the empty actual start: that is the cell to fill in.
             yield ctx.at_row(ACTUAL_FINISH_WITHOUT_START, "wbs", row, "actual_start", finish=finish)
