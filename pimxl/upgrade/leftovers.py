@@ -104,7 +104,8 @@ def _cells(grid: Grid, parts: XlsxParts, sheet: str) -> dict[tuple[int, int], An
 
 
 class _Scan:
-    def __init__(self, book: Book, parts: XlsxParts, record: WorkbookRecord, old: Template, current: Template):
+    def __init__(self, book: Book, parts: XlsxParts, record: WorkbookRecord, old: Template,
+                 current: Template) -> None:
         self.book, self.parts, self.record, self.old = book, parts, record, old
         self.labels = _scaffold_texts(old, current)
         self.accounted = _accounted(record)
