@@ -178,7 +178,7 @@ def test_validate_colours_notes_lists_and_then_clears(bad_plan: Path) -> None:
     assert listed[(1, 1)] == "严重程度" and listed[(2, 1)] == "错误"
     assert any(v == """=HYPERLINK("#'风险'!D3","'风险'!D3")""" for v in listed.values())
     marks = book.sheet(MARKS_SHEET)
-    assert marks.api.Visible == 2
+    assert marks.visible is False
 
     # The user fixes the two errors and runs the check again.
     info.values[(5, 2)] = "智慧园区集成项目"

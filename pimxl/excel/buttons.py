@@ -11,6 +11,7 @@ imported only when no book is passed in, so tests drive these functions with a p
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -100,19 +101,23 @@ class LiveBook:
         return failed
 
     def write_sheet(self, name: str, rows: Sequence[Sequence[Any]], *, hidden: bool = False,
-                    text: bool = False) -> Any:
-        """Replace a sheet's content (creating it first, as the first sheet) with ``rows``."""
+                    text_from: int | None = None) -> Any:
+        """Replace a sheet's content (creating it first, as the first sheet) with ``rows``.
+
+        Columns from ``text_from`` (1-based) on are formatted as text first, so that what is written
+        comes back as written: "2026" stays a sheet name, "2026/3/5" a value seen, not a date.
+        """
         sheet = self._sheet(name)
         if sheet is None:
             sheet = self.book.sheets.add(name, before=self.book.sheets[0])
         else:
             sheet.clear()
         if rows:
-            target = sheet.range((1, 1), (len(rows), max(len(r) for r in rows)))
-            if text:
-                # Stored text must come back as written: "2026" stays a sheet name, not a number.
-                target.number_format = "@"
-            target.value = [list(r) + [None] * (target.shape[1] - len(r)) for r in rows]
+            width = max(len(r) for r in rows)
+            target = sheet.range((1, 1), (len(rows), width))
+            if text_from is not None:
+                sheet.range((1, text_from), (len(rows), width)).number_format = "@"
+            target.value = [list(r) + [None] * (width - len(r)) for r in rows]
         if hidden:
             _hide(sheet)
         return sheet
@@ -138,10 +143,13 @@ def _set_note(rng: Any, text: str | None) -> None:
 
 
 def _hide(sheet: Any) -> None:
-    try:
-        sheet.api.Visible = _XL_VERY_HIDDEN  # Windows: hidden from the Unhide dialog too
-    except Exception:  # noqa: BLE001 — macOS or a fake: plainly hidden is good enough
-        sheet.visible = False
+    if sys.platform == "win32":
+        try:
+            sheet.api.Visible = _XL_VERY_HIDDEN  # hidden from the Unhide dialog too
+            return
+        except Exception:  # noqa: BLE001 — plainly hidden is good enough
+            pass
+    sheet.visible = False
 
 
 def _settings(path: str) -> Settings:
@@ -171,13 +179,14 @@ def validate_active_book(book: Any = None, *, as_of: date | None = None) -> File
     # A cell Excel refused to colour keeps whatever it had: remember only the marks really made.
     refused = {(c.sheet, c.cell) for c in failed}
     live.write_sheet(MARKS_SHEET, marks_to_rows([m for m in plan.marks if m.key not in refused]),
-                     hidden=True, text=True)
+                     hidden=True, text_from=1)
     rows = result_rows(result.findings, lang)
     if result.status in ("unreadable", "skipped"):
         rows.append(["错误" if lang == "zh" else "error", "", result.code, "", "", result.reason(lang)])
     elif not result.findings:
         rows.append(["", "", "", "", "", "没有发现问题" if lang == "zh" else "no findings"])
-    live.write_sheet(RESULT_SHEET, rows).activate()
+    # Column B holds HYPERLINK formulas; the code, field, value and message are text.
+    live.write_sheet(RESULT_SHEET, rows, text_from=3).activate()
     return result
 
 
