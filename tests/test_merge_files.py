@@ -224,3 +224,17 @@ def test_out_opens_in_libreoffice_and_a_libreoffice_copy_merges(case: dict[str, 
     # Formulas compute in LibreOffice: R02's score is 0.5 × 0.1.
     risks = {r.get("risk_id"): r for r in read_workbook(lo_out).tables["risks"]}
     assert risks["R02"].cells["score"].raw == pytest.approx(0.05)
+
+
+def test_rows_with_no_place_in_base_are_reported(case: dict[str, Path]) -> None:
+    wb = openpyxl.load_workbook(case["base"])
+    del wb["风险"]
+    wb.save(case["dir"] / "no-risks.xlsx")
+    wb = openpyxl.load_workbook(case["base"])
+    wb["风险"].cell(5, 1, "R03")
+    wb["风险"].cell(5, 2, "新风险")
+    wb.save(case["dir"] / "r03.xlsx")
+    run = merge_files(case["dir"] / "no-risks.xlsx", [case["dir"] / "r03.xlsx"], case["dir"] / "o.xlsx")
+    assert run.exit_code == 1
+    assert [(c.kind, c.key) for c in run.plan.conflicts if c.key == ("R03",)] == [("no-place", ("R03",))]
+    assert "新风险" in run.text()

@@ -9,8 +9,9 @@ plain dicts: ``flat(path)`` reads a workbook into {(table, row key, field): comp
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +69,15 @@ def _columns(ws: Any, header_row: int = 2) -> dict[str, int]:
     return {str(c.value): c.column for c in ws[header_row] if c.value is not None}
 
 
+@cache
+def _read_cached(path: Path, mtime: int) -> Any:
+    return read_workbook(path)
+
+
 def make_copy(base: Path, dst: Path, edits: CopyEdits) -> Path:
     """BASE with ``edits`` applied by openpyxl; BASE itself is only read."""
-    template = TEMPLATES[read_workbook(base).template_id]
-    rec = read_workbook(base)
+    rec = _read_cached(Path(base), Path(base).stat().st_mtime_ns)
+    template = TEMPLATES[rec.template_id]
     wb = openpyxl.load_workbook(base)
     for k, v in edits.form.items():
         cell = rec.form[k].cell
@@ -153,7 +159,3 @@ def _hashable(v: Any) -> bool:
 def changed_cells(base: Flat, other: Flat) -> set[tuple]:
     """Cells whose value differs between two flats (a cleared cell counts)."""
     return {k for k in set(base) | set(other) if base.get(k) != other.get(k)}
-
-
-def seq(*items: Any) -> Sequence[Any]:
-    return list(items)

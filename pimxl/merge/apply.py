@@ -177,6 +177,7 @@ def apply_plan(wb: Workbook, template: Template, base: WorkbookRecord, locs: dic
     for tkey, tplan in plan.tables.items():
         table, loc = template.table(tkey), locs.get(tkey)
         if loc is None:
+            _nowhere(plan, tkey)
             continue
         headers = {**{c.key: c.zh for c in table.columns}, **tplan.new_headers}
         for fid in _needed(tplan.rows, loc.columns):
@@ -203,6 +204,15 @@ def apply_plan(wb: Workbook, template: Template, base: WorkbookRecord, locs: dic
         cf.address = sheet_address(*spot)
         if cf.chosen != DELETED:
             _mark(wb, *spot, _conflict_note(cf, lang))
+
+
+def _nowhere(plan: MergePlan, tkey: str) -> None:
+    """BASE has no such table (its sheet is gone): the copies' rows cannot be written — say so, never drop them."""
+    plan.changes[:] = [c for c in plan.changes if c.table != tkey]
+    for rp in plan.tables[tkey].rows:
+        if rp.sets:
+            values = {fid: it[0] for fid, it in rp.sets.items() if it[1] is not None}
+            plan.conflicts.append(Conflict(tkey, rp.key, "", "no-place", None, [("", values)], ()))
 
 
 def _needed(rows: Iterable[RowPlan], columns: dict[str, int]) -> list[str]:

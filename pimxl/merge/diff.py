@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .model import EXTRA, Item, RowKey, Snapshot
+from .model import Item, RowKey, Snapshot
 
 __all__ = ["Change", "Conflict", "MergePlan", "RowPlan", "TablePlan", "merge_snapshots"]
 
@@ -223,7 +223,3 @@ def merge_snapshots(base: Snapshot, copies: Sequence[Snapshot], prefer: Prefer =
     form = m.form()
     tables = {t: m.table(t) for t in dict.fromkeys([*base.tables, *(t for c in copies for t in c.tables)])}
     return MergePlan(form, tables, m.changes, m.conflicts)
-
-
-def is_extra(fid: str) -> bool:
-    return fid.startswith(EXTRA)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..io.read_labels import fold
 from ..records import Row, Value, WorkbookRecord
-from ..schema import FieldType, Table, Template
+from ..schema import Table, Template
 
 __all__ = ["EXTRA", "Item", "RowKey", "Snapshot", "from_record", "norm", "row_keys"]
 
@@ -135,11 +135,3 @@ def from_record(record: WorkbookRecord, template: Template, name: str,
         snap.tables[table.key] = out
         snap.headers[table.key] = heads
     return snap
-
-
-def is_date_field(template: Template, table: str | None, key: str) -> bool:
-    """Whether a field holds dates (for showing values)."""
-    if key.startswith(EXTRA):
-        return False
-    f = template.form.field(key) if table is None else template.table(table).column(key)
-    return f.type is FieldType.DATE

@@ -55,6 +55,8 @@ class Labels:
 
 
 def _conflict_value(v: Any, lang: str) -> str:
+    if isinstance(v, dict):
+        return "; ".join(f"{k.lstrip(EXTRA)}={format_value(x)}" for k, x in v.items())
     if v == DELETED:
         return "已删除" if lang == "zh" else "deleted"
     if v == "edited":
@@ -63,6 +65,9 @@ def _conflict_value(v: Any, lang: str) -> str:
 
 
 def _outcome(c: Conflict, lang: str) -> str:
+    if c.kind == "no-place":
+        values = "; ".join(_conflict_value(v, lang) for _, v in c.values)
+        return (f"基准中没有位置，未写入：{values}" if lang == "zh" else f"no place in BASE, not written: {values}")
     if c.resolved_by is None:
         return "未解决：保留基准值" if lang == "zh" else "unresolved: BASE kept"
     if c.resolved_by == "base":
