@@ -198,7 +198,7 @@ def test_cli_text_json_and_exit_codes(case: dict[str, Path], runner: Any) -> Non
 def test_delete_edit_conflict_keeps_row_with_edit(case: dict[str, Path]) -> None:
     wb = openpyxl.load_workbook(case["base"])
     ws = wb[WBS]
-    ws.cell(_row_of(ws, "3.5"), 4, "孙八")  # A deleted 3.5? No: B did; this copy edits it
+    ws.cell(_row_of(ws, "3.5"), 4, "孙八")  # copy B deleted 3.5; this copy edits it
     wb.save(case["dir"] / "edit35.xlsx")
     run = merge_files(case["base"], [case["b"], case["dir"] / "edit35.xlsx"], case["dir"] / "o.xlsx")
     assert [(c.kind, c.key) for c in run.plan.conflicts] == [("delete-edit", ("3.5",))]
