@@ -6,7 +6,8 @@
 Reads pimxl.toml (found by walking up from --root), writes the dated summary
 (汇总-2026-W48.xlsx), the role views (视图/…) and appends to a log (pimxl-weekly.log) in --out.
 Exit codes: 0 the run completed (bad input files are findings, not failures); 1 the run itself
-failed (see the log); 2 bad arguments or configuration.
+failed (output folder not writable, history damaged, another run still holding the history after
+--wait seconds, …; details in the log); 2 bad arguments or configuration.
 """
 
 from __future__ import annotations
@@ -28,23 +29,40 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--history", type=Path, default=None, help="SQLite history (default: pimxl.toml, else in --out)")
     ap.add_argument("--no-views", action="store_true", help="do not write the role views")
     ap.add_argument("--jobs", type=int, default=None, help="worker processes (default: pimxl.toml, else CPUs)")
+    ap.add_argument("--wait", type=float, default=3600.0,
+                    help="seconds to wait for another run holding the history lock (default 3600)")
     args = ap.parse_args(argv)
 
-    args.out.mkdir(parents=True, exist_ok=True)
     log = logging.getLogger("pimxl.weekly")
     log.setLevel(logging.DEBUG)
+    log.handlers.clear()  # main() may run more than once in a process (tests, a service)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
-    # The log file keeps the details (tracebacks at DEBUG) for the maintainer; the console gets one line.
-    to_file = logging.FileHandler(args.out / "pimxl-weekly.log", encoding="utf-8")
-    to_file.setLevel(logging.DEBUG)
     to_console = logging.StreamHandler(sys.stderr)
     to_console.setLevel(logging.INFO)
-    for handler in (to_file, to_console):
-        handler.setFormatter(fmt)
-        log.addHandler(handler)
+    to_console.setFormatter(fmt)
+    log.addHandler(to_console)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        # The log file keeps the details (tracebacks at DEBUG) for the maintainer; the console gets one line.
+        to_file = logging.FileHandler(args.out / "pimxl-weekly.log", encoding="utf-8")
+    except OSError as e:
+        log.error("rollup FAILED: output folder %s is not writable: %s", args.out, e.strerror or e)
+        return 1
+    to_file.setLevel(logging.DEBUG)
+    to_file.setFormatter(fmt)
+    log.addHandler(to_file)
+    try:
+        return _run(args, log)
+    finally:
+        log.removeHandler(to_file)
+        to_file.close()
 
+
+def _run(args: argparse.Namespace, log: logging.Logger) -> int:
     from pimxl.config import ConfigError, load_settings
     from pimxl.demo.run import week_name
+    from pimxl.rollup.lock import LockTimeout, RunLock
+    from pimxl.rollup.run import default_history
 
     as_of = args.as_of or date.today()
     if not args.root.is_dir():
@@ -56,10 +74,21 @@ def main(argv: list[str] | None = None) -> int:
         log.error("bad configuration: %s", e)
         return 2
     output = args.out / week_name("汇总", as_of)
-    history = args.history or (Path(settings.history) if settings.history else args.out / "pimxl-history.sqlite")
+    # A relative history path in pimxl.toml is relative to that file, as for `pimxl rollup`.
+    history = args.history or default_history(output, settings)
     log.info("rollup start: root=%s as_of=%s output=%s config=%s", args.root, as_of, output,
              settings.source or "(defaults)")
     started = time.perf_counter()
+    try:
+        # Another run (last week's, still going) holds the history: wait for it, up to --wait seconds.
+        with RunLock(history.with_name(history.name + ".lock"), timeout=args.wait):
+            pass
+    except LockTimeout:
+        log.error("rollup FAILED: another run still holds the history %s after %.0f s", history, args.wait)
+        return 1
+    except OSError as e:
+        log.error("rollup FAILED: history folder not usable: %s: %s", history.parent, e.strerror or e)
+        return 1
     try:
         from pimxl.rollup.run import run_rollup
 

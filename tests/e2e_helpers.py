@@ -12,6 +12,7 @@ code under test. The definitions follow the docstrings of ``pimxl/rollup/ageing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -26,15 +27,19 @@ from typing import Any
 __all__ = [
     "BUCKETS",
     "CORPUS",
+    "CUT",
     "DEMO_AS_OF",
+    "ENCRYPTED",
     "Centre",
     "ContractBook",
     "expected_figures",
+    "load",
     "build_demo",
     "pimxl",
     "read_centre",
     "read_form",
     "read_table",
+    "shared_centre",
     "shared_demo",
     "sheet_rows",
     "tree_hashes",
@@ -82,6 +87,14 @@ def _n(v: Any) -> float | None:
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
 
 
+@functools.lru_cache(maxsize=512)
+def load(path: Path, data_only: bool = True) -> Any:
+    """openpyxl's workbook, cached: tests only read, and the demo's 140 files are read by several tests."""
+    from openpyxl import load_workbook
+
+    return load_workbook(path, data_only=data_only)
+
+
 def read_form(ws: Any) -> dict[str, Any]:
     """A form sheet: label in column A (``项目编号 *``) → the value in column B."""
     out: dict[str, Any] = {}
@@ -122,14 +135,12 @@ class Centre:
 
 def read_centre(root: Path) -> Centre:
     """Every readable template workbook under ``root``, told apart by its sheet names (not by pimxl)."""
-    from openpyxl import load_workbook
-
     centre = Centre()
     for path in sorted(root.rglob("*.xlsx")):
         if path.name.startswith(("~$", ".")):
             continue
         try:
-            wb = load_workbook(path, data_only=True)
+            wb = load(path)
         except Exception:  # corrupt, encrypted…: not part of the figures
             continue
         names = set(wb.sheetnames)
@@ -143,7 +154,6 @@ def read_centre(root: Path) -> Centre:
             centre.sites.append((path, read_form(wb["场地信息"])))
         elif "调整确认" in names:
             centre.adjustments.append((path, read_form(wb["调整确认"])))
-        wb.close()
     return centre
 
 
@@ -288,3 +298,29 @@ def shared_demo(tmp_path_factory: Any) -> tuple[Path, subprocess.CompletedProces
         _DEMO["proc"] = build_demo(target)
         _DEMO["dir"] = target
     return _DEMO["dir"], _DEMO["proc"]
+
+
+CUT = date(2026, 11, 20)  # the day the small centre's workbooks describe
+ENCRYPTED = CORPUS / "apache-poi/protected_passtika.xlsx"
+
+
+def shared_centre(tmp_path_factory: Any) -> Path:
+    """A small generated centre (8 projects signed by 2026-11-20, 7 of them started) plus a truncated
+    file, an encrypted file from the corpus and a non-template workbook; built once per session."""
+    if "centre" not in _DEMO:
+        from openpyxl import Workbook
+
+        from pimxl.demo.build import build_centre
+
+        root = tmp_path_factory.mktemp("centre") / "项目"
+        build_centre(root, CUT, projects=8, centre_as_of=date(2026, 11, 27))
+        plan = next(p for p in sorted(root.rglob("*-项目计划书.xlsx")) if not p.name.startswith("~$"))
+        (root / "坏文件-截断.xlsx").write_bytes(plan.read_bytes()[: plan.stat().st_size // 2])
+        if ENCRYPTED.is_file():
+            (root / "加密的合同进程表.xlsx").write_bytes(ENCRYPTED.read_bytes())
+        wb = Workbook()
+        wb.active.append(["客户", "电话"])
+        wb.active.append(["滨海银行", "010-1234"])
+        wb.save(root / "通讯录.xlsx")
+        _DEMO["centre"] = root
+    return _DEMO["centre"]

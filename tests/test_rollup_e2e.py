@@ -22,36 +22,22 @@ import openpyxl
 import pytest
 from e2e_helpers import (
     BUCKETS,
-    CORPUS,
+    CUT,
+    ENCRYPTED,
     expected_figures,
     pimxl,
     read_centre,
+    shared_centre,
     sheet_rows,
     tree_hashes,
     zh_header_row,
 )
 
-CUT = date(2026, 11, 20)  # the day the centre's workbooks describe
-ENCRYPTED = CORPUS / "apache-poi/protected_passtika.xlsx"
 
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def centre_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small centre, built once per session; tests copy it before touching anything."""
-    from pimxl.demo.build import build_centre
-
-    root = tmp_path_factory.mktemp("centre") / "项目"
-    build_centre(root, CUT, projects=8, centre_as_of=date(2026, 11, 27))
-    # What a shared folder also holds: a truncated download, an encrypted file, someone's own workbook.
-    plan = next(root.rglob("*-项目计划书.xlsx"))
-    (root / "坏文件-截断.xlsx").write_bytes(plan.read_bytes()[: len(plan.read_bytes()) // 2])
-    if ENCRYPTED.is_file():
-        (root / "加密的合同进程表.xlsx").write_bytes(ENCRYPTED.read_bytes())
-    wb = openpyxl.Workbook()
-    wb.active.append(["客户", "电话"])
-    wb.active.append(["滨海银行", "010-1234"])
-    wb.save(root / "通讯录.xlsx")
-    return root
+    return shared_centre(tmp_path_factory)
 
 
 def _copy(src: Path, dst: Path) -> Path:
