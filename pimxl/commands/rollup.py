@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..errors import PimxlError
 from .common import as_of_option, lang_option, settings_for
 
 if TYPE_CHECKING:
@@ -51,10 +53,17 @@ def rollup(root: Path, output: Path, history: Path | None, views: Path | None, j
             bar.__enter__()
         bar.update(1)
 
-    run = run_rollup(root, output, as_of=as_of or date.today(), settings=settings, history=history, jobs=jobs,
-                     lang=lang, progress=progress, exclude=[views] if views else [])
-    if bar is not None:
-        bar.__exit__(None, None, None)
+    try:
+        run = run_rollup(root, output, as_of=as_of or date.today(), settings=settings, history=history, jobs=jobs,
+                         lang=lang, progress=progress, exclude=[views] if views else [])
+    except OSError as e:  # the output or history folder cannot be written: the user's to fix, not a bug
+        where = f" ({e.filename})" if e.filename else ""
+        raise PimxlError(f"汇总失败，无法写入 / rollup failed, cannot write: {e.strerror or e}{where}") from None
+    except sqlite3.DatabaseError as e:
+        raise PimxlError(f"历史数据库不可用 / history database unusable: {e}") from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     if views is not None:
         from ..rollup.views_run import write_views
 
