@@ -85,8 +85,9 @@ def test_formulas_compute_after_libreoffice_recalculation(tmp_path):
 
     ws = openpyxl.load_workbook(out["cp"], data_only=True)["收款计划"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=3, max_row=7, values_only=True)}
-    assert rows["预付款"][2] == pytest.approx(300_000) and rows["预付款"][9] == pytest.approx(180_000)
-    assert rows["到货款"][2] == pytest.approx(300_000) and rows["到货款"][9] == pytest.approx(300_000)
+    unpaid = [c.key for c in CONTRACT_PROGRESS.table("payments").columns].index("unpaid")  # K since v2 (发票号)
+    assert rows["预付款"][2] == pytest.approx(300_000) and rows["预付款"][unpaid] == pytest.approx(180_000)
+    assert rows["到货款"][2] == pytest.approx(300_000) and rows["到货款"][unpaid] == pytest.approx(300_000)
     assert rows["质保金"][2] == pytest.approx(50_000)
     assert sum(r[2] for r in rows.values()) == pytest.approx(1_000_000)
 
