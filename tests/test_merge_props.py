@@ -7,6 +7,8 @@ expectations are computed on plain dicts (see test_merge_support), never by the 
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from datetime import date
 from functools import cache
@@ -41,9 +43,15 @@ FORM_POOLS: dict[str, list[Any]] = {
 }
 
 
+# Every example works in a folder under one root that is removed when the test process ends
+# (hypothesis runs hundreds of examples; leaving their folders in /tmp would fill it).
+_ROOT = Path(tempfile.mkdtemp(prefix="pimxl-merge-props-"))
+atexit.register(shutil.rmtree, _ROOT, True)
+
+
 @cache
 def base_plan() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="pimxl-merge-props-"))
+    folder = Path(tempfile.mkdtemp(prefix="base-", dir=_ROOT))
     return write_sample("project-plan", folder / "base.xlsx")
 
 
@@ -55,7 +63,7 @@ def base_flat() -> tuple[dict, set, list[str]]:
 
 
 def _workdir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="pimxl-merge-ex-"))
+    return Path(tempfile.mkdtemp(prefix="ex-", dir=_ROOT))
 
 
 @st.composite

@@ -105,9 +105,6 @@ def build_centre(root: Path, as_of: date, *, projects: int = 44, seed: int = 202
     written = len(todo)
     _extras(root)
     state_file.write_text(json.dumps(state, ensure_ascii=False, indent=0), "utf-8")
-    config = root.parent / "pimxl.toml"
-    if not config.exists():
-        config.write_text(CONFIG_TOML, "utf-8")
     return {"written": written, "kept": kept}
 
 

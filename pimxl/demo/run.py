@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from ..config import load_settings
-from .build import build_centre
+from .build import CONFIG_TOML, build_centre
 
 __all__ = ["run_demo", "week_name"]
 
@@ -25,6 +25,10 @@ def run_demo(target: Path, as_of: date, *, weeks: int = 2, projects: int = 44, l
 
     source = target / "项目"
     out = target / "汇总"
+    target.mkdir(parents=True, exist_ok=True)
+    config = target / "pimxl.toml"
+    if not config.exists():
+        config.write_text(CONFIG_TOML, "utf-8")
     runs = []
     for k in range(weeks - 1, -1, -1):
         cut = as_of - timedelta(days=7 * k)
