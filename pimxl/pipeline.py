@@ -27,11 +27,9 @@ INTERNAL = Code(
 
 
 def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
+    """The file's sha256 (hashlib reads it in C, without a Python loop over chunks)."""
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def read_file(path: Path, *, as_of: date, display: str | None = None, digest: bool = False) -> FileResult:
@@ -55,7 +53,8 @@ def read_file(path: Path, *, as_of: date, display: str | None = None, digest: bo
             result.status, result.code = pr.status, pr.code
             result.reason_zh, result.reason_en = pr.reason_zh, pr.reason_en
             return result
-        record = read_workbook(path, as_of=as_of)
+        # The probe above already vetted the file: the reader need not probe it again.
+        record = read_workbook(path, as_of=as_of, kind=pr.kind)
         record.path = shown
         result.record = record
         result.template_id, result.version = record.template_id, record.version

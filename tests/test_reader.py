@@ -65,9 +65,12 @@ def test_formula_without_cached_value_is_recomputed(plan: Path) -> None:
     assert isinstance(score, ComputedValue)
     assert (score.value, score.raw, score.recomputed, score.recomputed_by_pimxl) == (0.2, None, 0.2, True)
     assert (r01.get("level"), r02.get("score"), r02.get("level")) == ("高", 0.03, "低")
-    infos = Report([f for f in rec.findings if f.sheet == "风险"]).flatten(["cell", "code", "severity"])
-    assert infos == [["F3", "formula-recomputed", Severity.INFO], ["G3", "formula-recomputed", Severity.INFO],
-                     ["F4", "formula-recomputed", Severity.INFO], ["G4", "formula-recomputed", Severity.INFO]]
+    # One info per column, at its first recomputed cell, counting the cells.
+    infos = Report([f for f in rec.findings if f.sheet == "风险"]).flatten(["cell", "code", "field", "value"])
+    assert infos == [["F3", "formula-recomputed", "score", 2], ["G3", "formula-recomputed", "level", 2]]
+    info = next(f for f in rec.findings if f.field == "score")
+    assert (info.severity, info.message_zh) == (
+        Severity.INFO, "风险值：2 个公式单元格没有缓存值（文件未在电子表格软件中打开过），已由 pimxl 重算（共 2 行）")
     # Blank formula rows are empty rows, not risks without an id.
     assert len(list(rec.rows("risks"))) == 2
 
@@ -77,7 +80,9 @@ def test_number_typed_over_a_formula_keeps_both(tmp_path: Path, plan: Path) -> N
     score = next(rec.rows("risks")).cells["score"]
     assert isinstance(score, ComputedValue)
     assert (score.value, score.raw, score.recomputed, score.recomputed_by_pimxl) == (0.9, 0.9, 0.2, False)
-    assert "F3" not in [f.cell for f in rec.findings if f.code == "formula-recomputed"]
+    # F4 alone was recomputed in the 风险值 column: the info counts one cell, from F4.
+    assert [[f.cell, f.value] for f in rec.findings if f.code == "formula-recomputed" and f.field == "score"] == [
+        ["F4", 1]]
 
 
 def test_error_values_are_cell_errors(tmp_path: Path, plan: Path) -> None:

@@ -66,8 +66,9 @@ ROWS_BELOW_TABLE = Code(
 )
 FORMULA_RECOMPUTED = Code(
     "formula-recomputed", INFO,
-    "公式单元格没有计算结果（文件未在电子表格软件中打开过），pimxl 已重新计算为 {computed}",
-    "formula cell has no cached value (never opened in a spreadsheet application); pimxl computed {computed}",
+    "{label_zh}：{value} 个公式单元格没有缓存值（文件未在电子表格软件中打开过），已由 pimxl 重算（共 {rows} 行）",
+    "{label_en}: {value} formula cells had no cached value (never opened in a spreadsheet application); "
+    "pimxl recomputed them ({rows} rows)",
     "公式已重算",
 )
 FORMULA_NO_VALUE = Code(

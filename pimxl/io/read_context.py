@@ -13,6 +13,7 @@ from ..normalize import normalize
 from ..records import Cell, Value
 from ..schema import Field, Template
 from .read_book import Book, cell_at
+from .read_codes import FORMULA_RECOMPUTED
 from .read_parts import XlsxParts
 
 __all__ = ["ReadContext"]
@@ -29,6 +30,8 @@ class ReadContext:
     # (field, type, raw) → typed value, for input the normaliser had nothing to say about: a
     # template repeats values (状态 未开始 fifty times), and the values are immutable.
     _memo: dict[tuple[int, type, Any], Any] = field(init=False, default_factory=dict)
+    # (sheet, field key) → [field, first cell, cells, rows] of formula cells pimxl recomputed.
+    _recomputed: dict[tuple[str, str], list[Any]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.file = str(self.path)
@@ -60,3 +63,23 @@ class ReadContext:
         elif key is not None:
             self._memo[key] = value
         return Value(value, raw, Cell(sheet, row, col))
+
+    def recomputed(self, f: Field, cell: Cell) -> None:
+        """Note a formula cell without a cached value that pimxl computed (reported by :meth:`flush`)."""
+        tally = self._recomputed.get((cell.sheet, f.key))
+        if tally is None:
+            self._recomputed[(cell.sheet, f.key)] = [f, cell, 1, {cell.row}]
+        else:
+            tally[2] += 1
+            tally[3].add(cell.row)
+
+    def flush(self) -> None:
+        """One ``formula-recomputed`` info per column (or form field) noted so far, at its first cell.
+
+        A file written by a program has no cached values at all: one finding per cell would be
+        hundreds of identical infos per file.
+        """
+        for (sheet, key), (f, first, count, rows) in self._recomputed.items():
+            self.findings.append(FORMULA_RECOMPUTED(file=self.file, sheet=sheet, cell=first.a1, field=key,
+                                                    value=count, rows=len(rows), label_zh=f.zh, label_en=f.en))
+        self._recomputed.clear()

@@ -2,7 +2,7 @@
 
 A file written by a program and never opened in a spreadsheet application has no cached values:
 every reader sees an empty cell. Where the declaration knows the rule, pimxl computes the value
-(info ``formula-recomputed``); where it does not, it says so (warning ``formula-no-value``) rather
+(one info ``formula-recomputed`` per column, see :meth:`ReadContext.recomputed`); where it does not, it says so (warning ``formula-no-value``) rather
 than read the cell as empty. Both the cached and the recomputed value stay available on
 :class:`ComputedValue` so the rules can flag a number typed over a formula.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from ..records import Value
 from ..schema import Field
-from .read_codes import FORMULA_NO_VALUE, FORMULA_RECOMPUTED
+from .read_codes import FORMULA_NO_VALUE
 from .read_context import ReadContext
 
 __all__ = ["ComputedValue", "settle"]
@@ -56,6 +56,7 @@ def settle(ctx: ReadContext, f: Field, cached: Value, row: dict[str, Any], form:
             ctx.findings.append(FORMULA_NO_VALUE(**where))
         elif recomputed is not None:
             out.value, out.recomputed_by_pimxl = recomputed, True
-            ctx.findings.append(FORMULA_RECOMPUTED(**where, value=None, computed=recomputed))
+            # One info per column and file, not per cell (see ReadContext.recomputed).
+            ctx.recomputed(f, cell)
     row[f.key] = out.value
     return out

@@ -100,6 +100,7 @@ def read_opened(path: Path, book: Book, parts: XlsxParts, *, as_of: date | None 
     ctx = ReadContext(path, template, book, parts, as_of=as_of, findings=findings)
     record = WorkbookRecord(path=str(path), template_id=template.id, version=version, findings=ctx.findings)
     form_sheet, record.form = read_form(ctx, hint)
+    ctx.flush()
     if form_sheet is not None:
         record.sheets[template.form.key] = form_sheet
     form_values = record.form_values()
@@ -121,4 +122,5 @@ def read_opened(path: Path, book: Book, parts: XlsxParts, *, as_of: date | None 
                     table_zh=table.zh, table_en=table.en, label_zh=col.zh, label_en=col.en))
         record.sheets[table.key] = place.sheet
         record.tables[table.key] = read_rows(ctx, table, place, form_values)
+        ctx.flush()
     return record
