@@ -20,7 +20,7 @@ from ..config import Settings
 from ..errors import FileProblem
 from ..records import WorkbookRecord
 from ..rules.context import Project
-from ..rules.cross import _approval_order
+from ..rules.cross import approval_order
 from ..rules.values import text
 from .changes import CONTRACT, PLAN, Change, plan_form
 from .forms import Reason, approval_reasons, project_reasons
@@ -142,7 +142,7 @@ def adjust(adjustments: Sequence[Path], plan_path: Path, out: Path, *, contract_
         forms.append((res, adj))
     values: dict[tuple[str, str, int, int], Any] = {}
     seen: set[str] = set()
-    for res, adj in sorted(forms, key=lambda fa: _approval_order(fa[1]) if fa[1].template_id == "adjustment"
+    for res, adj in sorted(forms, key=lambda fa: approval_order(fa[1]) if fa[1].template_id == "adjustment"
                            else (date.min, "")):
         _decide(res, adj, project, plan, values, logged, seen, as_of, settings)
 
@@ -155,4 +155,4 @@ def adjust(adjustments: Sequence[Path], plan_path: Path, out: Path, *, contract_
 
 
 def _order_of(res: FormResult, forms: Sequence[tuple[FormResult, WorkbookRecord]]) -> tuple[date, str]:
-    return next(_approval_order(adj) for r, adj in forms if r is res)
+    return next(approval_order(adj) for r, adj in forms if r is res)

@@ -15,7 +15,7 @@ from typing import Any
 from ..address import sheet_address
 from ..records import Cell, WorkbookRecord
 from ..rules.context import Project
-from ..rules.cross import _agrees, find_target, map_field  # one comparison for the rule and for adjust
+from ..rules.cross import find_target, map_field, values_agree  # one comparison for the rule and for adjust
 from ..rules.values import blank, coerce, text
 from ..schema import Field
 from ..templates import TEMPLATES
@@ -73,10 +73,10 @@ def _add(out: FormPlan, values: dict[tuple[str, str, int, int], Any], path: str,
                                    code="column-missing"))
         return
     now = _current(values, path, cell, read)
-    if _agrees(now, after, col):
+    if values_agree(now, after, col):
         out.unchanged += 1
         return
-    if not blank(stated) and not _agrees(now, coerce(stated, col.type), col):
+    if not blank(stated) and not values_agree(now, coerce(stated, col.type), col):
         out.warnings.append(Reason(
             f"{where}：调整前写的是 {text(stated)}，但{cell.address} 当前为 {text(now) or '空'}（仍按调整单写入 {after}）",
             f"{where}: the form says before = {text(stated)}, but {cell.address} holds {text(now) or 'nothing'} "

@@ -22,7 +22,7 @@ from .context import Context, Project, project_rule, ref, with_related
 from .site import READY
 from .values import MONEY_TOL, as_date, blank, coerce, num, same, text
 
-__all__ = ["Target", "find_target", "map_field"]
+__all__ = ["Target", "approval_order", "find_target", "map_field", "values_agree"]
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 PLAN, CONTRACT, SITE, ADJ = "project-plan", "contract-progress", "site-environment", "adjustment"
@@ -212,7 +212,7 @@ def map_field(table: Table, label: Any) -> Field | None:
     return None
 
 
-def _agrees(current: Any, after: Any, col: Field) -> bool:
+def values_agree(current: Any, after: Any, col: Field) -> bool:
     if col.type in (FieldType.MONEY, FieldType.NUMBER, FieldType.INTEGER):
         return same(num(current), num(after), MONEY_TOL)
     if col.type is FieldType.PERCENT:
@@ -245,7 +245,7 @@ def adjustment_items(project: Project) -> Iterator[Finding]:
                                  columns="、".join(c.zh for c in target.table.columns if not c.computed))
 
 
-def _approval_order(adj: WorkbookRecord) -> tuple[date, str]:
+def approval_order(adj: WorkbookRecord) -> tuple[date, str]:
     when = as_date(adj.get("manager_signed_on")) or as_date(adj.get("requested_on")) or date.min
     return when, text(adj.get("adjustment_no"))
 
@@ -258,7 +258,7 @@ def adjustment_not_applied(project: Project) -> Iterator[Finding]:
     申请日期) is the one the plan must carry.
     """
     latest: dict[tuple[str, str, int, str], tuple[Target, Field, Any, WorkbookRecord, Row]] = {}
-    approved = sorted((a for a in project.of(ADJ) if text(a.get("result")) == APPROVED), key=_approval_order)
+    approved = sorted((a for a in project.of(ADJ) if text(a.get("result")) == APPROVED), key=approval_order)
     for adj in approved:
         for row in _item_rows(adj):
             target = find_target(project, row.get("item"))
@@ -271,7 +271,7 @@ def adjustment_not_applied(project: Project) -> Iterator[Finding]:
             slot = (target.record.path, target.table.key, id(target.row), col.key)
             latest[slot] = (target, col, after, adj, row)
     for target, col, after, adj, row in latest.values():
-        if _agrees(target.row.get(col.key), after, col):
+        if values_agree(target.row.get(col.key), after, col):
             continue
         f = _ctx(project, target.record).at_row(ADJUSTMENT_NOT_APPLIED, target.table.key, target.row, col.key,
                                                 after=after, adjustment_no=text(adj.get("adjustment_no")))
