@@ -75,7 +75,8 @@ def contract_data(p: DemoProject, cut: date) -> dict[str, Any]:
                                "due_date": (p.planned.get(trigger) or p.signed) + timedelta(days=30)}
         trig = actual_at(p, trigger, cut)
         if trig and trig + timedelta(days=3) <= cut:
-            row.update(invoiced=amount, invoiced_on=trig + timedelta(days=3))
+            row.update(invoiced=amount, invoiced_on=trig + timedelta(days=3),
+                       invoice_no=f"{44000000 + p.index * 10 + len(payments):08d}")
         delay = p.pay_delay.get(node)
         if trig and delay is not None and trig + timedelta(days=delay) <= cut:
             row.update(received=amount, received_on=trig + timedelta(days=delay))
