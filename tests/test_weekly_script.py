@@ -83,7 +83,7 @@ def test_bad_arguments(centre: Path, tmp_path: Path) -> None:
 
 def test_relative_history_in_config_is_beside_the_config(centre: Path, tmp_path: Path) -> None:
     config = centre.parent / "pimxl.toml"
-    config.write_text(config.read_text("utf-8") + '\nhistory = "历史/centre.sqlite"\n', "utf-8")
+    config.write_text('stale_days = 7\nhistory = "历史/centre.sqlite"\n', "utf-8")
     elsewhere = tmp_path / "cwd"
     elsewhere.mkdir()
     proc = _weekly("--root", centre, "--out", tmp_path / "汇总", "--as-of", "2026-11-27", "--no-views",
