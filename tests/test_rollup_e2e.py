@@ -132,7 +132,7 @@ def test_bad_files_listed_in_sources_rest_rolled_up(centre_src: Path, tmp_path: 
         assert state("加密的合同进程表.xlsx")[0] == "无法读取" and "加密" in state("加密的合同进程表.xlsx")[1]
     locks = [n for n in sources if Path(n).name.startswith("~$")]
     assert locks and all(state(n)[0] == "已跳过" and state(n)[1] for n in locks)
-    readable = [n for n, r in sources.items() if r["状态"] in ("正常", "有警告", "有错误")]
+    readable = [n for n, r in sources.items() if r["状态"] in ("通过", "有警告", "有错误")]
     assert len(readable) == doc["files"]["read"] == 21
     assert doc["files"]["unreadable"] == len(on_disk) - 21 - len(locks)
     assert doc["projects"] == 7

@@ -29,7 +29,7 @@ SHEETS: dict[str, str] = {
     "adjustments": "调整", "sites": "场地", "receivables": "应收", "changes": "本周变化", "trend": "趋势",
     "findings": "校验", "sources": "来源",
 }
-STATUS_ZH = {"ok": "正常", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取", "skipped": "已跳过"}
+STATUS_ZH = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取", "skipped": "已跳过"}
 NO_STAGE, NO_TABLE = "未开始", "无合同进程表"
 RAG_NOTE = ("RAG：红=阶段/里程碑逾期超过 {red} 天、应收逾期超过 {recv} 天、高风险超过应对期限、场地在计划进场前 {site} 天内仍未具备；"
             "黄=逾期 1–{red} 天、调整待审批超过 {pend} 天、合同进程表超过 {stale} 天未更新；其余为绿。")
@@ -285,7 +285,7 @@ def build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[Ch
           "version": x.version or None, "project_id": x.project_id, "status": STATUS_ZH.get(x.status, x.status),
           "errors": x.errors, "warnings": x.warnings, "infos": x.infos,
           "reason": x.reason_en if lang == "en" else x.reason_zh} for x in model.sources],
-        "找到的每个文件及其状态：正常 / 有警告 / 有错误 / 无法读取 / 已跳过。")
+        "找到的每个文件及其状态：通过 / 有警告 / 有错误 / 无法读取 / 已跳过。")
     return summary
 
 

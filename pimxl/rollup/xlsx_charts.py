@@ -104,10 +104,14 @@ class ChartWriter:
                 options["points"] = [{"fill": {"color": col or _SERIES_COLOURS[i % len(_SERIES_COLOURS)]}}
                                      for i, col in enumerate(colours)]
             elif spec.kind == "line":
-                options["marker"] = {"type": "circle", "size": 5}
-                options["line"] = {"color": _SERIES_COLOURS[j % len(_SERIES_COLOURS)], "width": 2}
+                # A series named 红/黄/绿 is drawn in its RAG colour (a red line must be red).
+                colour = _POINT_COLOURS.get(series[j][0]) or _SERIES_COLOURS[j % len(_SERIES_COLOURS)]
+                options["marker"] = {"type": "circle", "size": 5, "fill": {"color": colour},
+                                     "border": {"color": colour}}
+                options["line"] = {"color": colour, "width": 2}
             else:
-                options["fill"] = {"color": _SERIES_COLOURS[j % len(_SERIES_COLOURS)]}
+                colour = _POINT_COLOURS.get(series[j][0]) or _SERIES_COLOURS[j % len(_SERIES_COLOURS)]
+                options["fill"] = {"color": colour}
                 if len(series) == 1:
                     options["data_labels"] = {"value": True, "num_format": "#,##0"}
                     if any(colours):
