@@ -28,6 +28,7 @@ class FileResult:
     size: int = 0
     mtime: float = 0.0
     sha256: str = ""
+    source: str = ""  # the file's real path on disk (``path`` is what the user is shown)
 
     def reason(self, lang: str = "zh") -> str:
         return self.reason_en if lang == "en" else self.reason_zh

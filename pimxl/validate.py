@@ -46,7 +46,7 @@ def validate_paths(paths: Sequence[Path], *, as_of: date, settings: Settings) ->
                                           reason_zh=found.reason_zh, reason_en=found.reason_en))
             continue
         result = process_file(found.path, as_of=as_of, settings=settings, display=shown)
-        result.path = shown
+        result.path, result.source = shown, str(found.path)
         run.results.append(result)
         if result.status == "unreadable" and found.path.resolve() in named:
             run.named_unreadable = True

@@ -27,9 +27,10 @@ def annotate_results(results: Sequence[FileResult], roots: Sequence[Path], out_d
                      lang: str = "zh") -> list[Path]:
     written: list[Path] = []
     for r in results:
-        if r.status in ("unreadable", "skipped") or not r.findings:
+        # Every readable workbook gets its copy (a clean one says so on its 校验结果 sheet).
+        if r.status in ("unreadable", "skipped"):
             continue
-        src = _source_path(r.path, roots)
+        src = Path(r.source) if r.source else _source_path(r.path, roots)
         if src is None or src.suffix.lower() not in WRITABLE:
             continue
         target = out_dir / Path(r.path).name if Path(r.path).is_absolute() else out_dir / r.path
@@ -39,15 +40,14 @@ def annotate_results(results: Sequence[FileResult], roots: Sequence[Path], out_d
 
 
 def _source_path(shown: str, roots: Sequence[Path]) -> Path | None:
-    p = Path(shown)
-    if p.is_file():
-        return p
+    """The file behind a shown path: under one of the roots first, the working folder last."""
     for root in roots:
         if root.is_dir():
             candidate = root.parent / shown
             if candidate.is_file():
                 return candidate
-    return None
+    p = Path(shown)
+    return p if p.is_file() else None
 
 
 def annotate_file(src: Path, target: Path, findings: Sequence[Finding], lang: str = "zh") -> Path:
@@ -78,6 +78,8 @@ def annotate_file(src: Path, target: Path, findings: Sequence[Finding], lang: st
     ws.append(heads)
     for c in ws[1]:
         c.font = Font(bold=True)
+    if not findings:
+        ws.append(["", "", "", "", "", "未发现问题" if lang == "zh" else "no problems found"])
     for f in sorted(findings, key=lambda f: (f.severity.rank, f.sheet, f.cell)):
         ws.append([f.severity.label(lang), f.address, f.code, f.field, _text(f.value), f.message(lang)])
         row = ws.max_row
