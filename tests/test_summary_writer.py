@@ -320,3 +320,16 @@ def test_renders_in_libreoffice_with_charts(centre: Path, tmp_path: Path) -> Non
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
     assert re.search(r"WenQuanYi|Noto.*CJK|Droid", fonts)
     assert not math.isnan(pages)
+
+
+def test_stale_temp_files_of_dead_runs_are_removed(tmp_path: Path) -> None:
+    import os
+
+    from pimxl.rollup.summary_writer import write_summary
+
+    dead = tmp_path / ".~汇总.999999.deadbeef.xlsx"  # pid 999999: no such process
+    mine = tmp_path / f".~汇总.{os.getpid()}.cafebabe.xlsx"  # a run still going (this process)
+    for p in (dead, mine):
+        p.write_bytes(b"partial")
+    write_summary(sample_summary(), tmp_path / "汇总.xlsx")
+    assert not dead.exists() and mine.exists() and (tmp_path / "汇总.xlsx").exists()

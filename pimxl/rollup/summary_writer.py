@@ -103,6 +103,7 @@ def write_summary(summary: Summary, path: Path, *, lang: str = "zh", base_dir: P
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     path = Path(path)
     # Hidden (leading dot) so the rollup's discovery skips it even if a crash leaves it behind.
+    _remove_stale_temps(path)
     tmp = path.with_name(f".~{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.xlsx")
     try:
         wb = Workbook(str(tmp), WORKBOOK_OPTIONS)
@@ -115,6 +116,34 @@ def write_summary(summary: Summary, path: Path, *, lang: str = "zh", base_dir: P
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temp files a killed run left beside ``path`` (``.~<stem>.<pid>.<hex>.xlsx``) whose process is gone."""
+    if not path.parent.is_dir():
+        return
+    for old in path.parent.glob(f".~{glob_escape(path.stem)}.*.xlsx"):
+        m = re.fullmatch(r"\.~.*\.(\d+)\.[0-9a-f]{8}\.xlsx", old.name)
+        if m is None or _alive(int(m.group(1))):
+            continue
+        old.unlink(missing_ok=True)
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def _alive(pid: int) -> bool:
+    # On Windows os.kill(pid, 0) would send CTRL_C_EVENT: never probe there, keep the file.
+    if pid == os.getpid() or os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but not ours, or a platform that cannot tell: leave the file alone
+    return True
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
