@@ -8,8 +8,10 @@ Schema (``as_of`` is an ISO date)::
                                                   summary and views can be rebuilt exactly
     projects, contracts, stages, milestones, payments, risks, adjustments, sites, findings, overdue,
     sources (as_of, …columns of changes.TABLES)
-    cache(path PRIMARY KEY, size, mtime_ns, sha256, version, blob)
-                                                  blob = zlib(pickle(parsed result))
+    cache(path PRIMARY KEY, size, mtime_ns, sha256, version, blob, checked_key, checked)
+                                                  blob = zlib(pickle(parsed result)); checked = the
+                                                  findings of the workbook rules for checked_key
+                                                  (as-of date and settings), zlib(pickle(list))
 
 A snapshot is written in ONE transaction (``BEGIN IMMEDIATE`` … ``COMMIT``): re-running an as-of date
 replaces its rows, and a run killed or failing half-way leaves the previous snapshot as it was. WAL mode
@@ -34,9 +36,11 @@ from .changes import TABLES, Change, Snapshot, diff, snapshot_of
 from .lock import RunLock
 from .model import RollupModel
 
-__all__ = ["SCHEMA_VERSION", "History", "RunRecord"]
+__all__ = ["CACHE_FORMAT", "SCHEMA_VERSION", "CacheEntry", "History", "RunRecord"]
 
 SCHEMA_VERSION = "1"
+#: Part of the cache's version: bumped when what the cache stores changes shape.
+CACHE_FORMAT = "2"
 
 
 @dataclass
@@ -48,12 +52,25 @@ class RunRecord:
     trend: list[dict[str, Any]]
 
 
+@dataclass
+class CacheEntry:
+    """One row of the parse cache: the file's key, the parsed result, and the rule findings of one run."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+    blob: bytes
+    checked_key: str | None
+    checked: bytes | None
+
+
 class History:
     """``with History(path) as h: h.save_snapshot(as_of, model, kpis)``."""
 
     def __init__(self, path: str | Path, timeout: float = 30.0, version: str = __version__) -> None:
         self.path = Path(path)
         self.version = version
+        self.cache_version = f"{version}+{CACHE_FORMAT}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly what we say.
         self.conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
@@ -75,13 +92,18 @@ class History:
                 c.execute(f"CREATE TABLE IF NOT EXISTS {table} (as_of TEXT NOT NULL, {', '.join(cols)})")
                 c.execute(f"CREATE INDEX IF NOT EXISTS ix_{table}_as_of ON {table}(as_of)")
             c.execute("CREATE TABLE IF NOT EXISTS cache (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
-                      "sha256 TEXT, version TEXT, blob BLOB)")
+                      "sha256 TEXT, version TEXT, blob BLOB, checked_key TEXT, checked BLOB)")
+            # A database from before the rule findings were cached: add their columns.
+            have = {r[1] for r in c.execute("PRAGMA table_info(cache)")}
+            for col, kind in (("checked_key", "TEXT"), ("checked", "BLOB")):
+                if col not in have:
+                    c.execute(f"ALTER TABLE cache ADD COLUMN {col} {kind}")
             c.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             # Parsed results of another pimxl version may differ: drop the whole cache once.
             row = c.execute("SELECT value FROM meta WHERE key='cache_version'").fetchone()
-            if row is None or row[0] != self.version:
+            if row is None or row[0] != self.cache_version:
                 c.execute("DELETE FROM cache")
-                c.execute("INSERT OR REPLACE INTO meta VALUES ('cache_version', ?)", (self.version,))
+                c.execute("INSERT OR REPLACE INTO meta VALUES ('cache_version', ?)", (self.cache_version,))
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -188,24 +210,45 @@ class History:
         """The cached parse of ``path`` when size, mtime and content hash all match, else None."""
         row = self.conn.execute(
             "SELECT size, mtime_ns, sha256, version, blob FROM cache WHERE path = ?", (path,)).fetchone()
-        if row is None or tuple(row[:4]) != (size, mtime_ns, sha256, self.version):
+        if row is None or tuple(row[:4]) != (size, mtime_ns, sha256, self.cache_version):
             return None
         try:
             return pickle.loads(zlib.decompress(row[4]))
         except Exception:  # a damaged entry is a miss, never a failed run
             return None
 
+    def cache_entries(self) -> dict[str, CacheEntry]:
+        """Every cache row of this version by path, in one query (the caller compares the keys)."""
+        cur = self.conn.execute("SELECT path, size, mtime_ns, sha256, blob, checked_key, checked FROM cache "
+                                "WHERE version = ?", (self.cache_version,))
+        return {r[0]: CacheEntry(*r[1:]) for r in cur}
+
     def cache_put(self, path: str, size: int, mtime_ns: int, sha256: str, result: Any) -> None:
         self.cache_put_many([(path, size, mtime_ns, sha256, result)])
 
     def cache_put_many(self, items: Iterable[tuple[str, int, int, str, Any]]) -> None:
         """Store many parses in one transaction (one fsync instead of one per file)."""
-        rows = [(p, s, m, h, self.version, zlib.compress(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL), 6))
-                for p, s, m, h, r in items]
+        self.cache_store((p, s, m, h, zlib.compress(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL), 1), None, None)
+                         for p, s, m, h, r in items)
+
+    def cache_store(self, rows: Iterable[tuple[str, int, int, str, bytes, str | None, bytes | None]]) -> None:
+        """Store ready blobs: (path, size, mtime_ns, sha256, zlib(pickle(result)), checked_key, checked)."""
+        data = [(p, s, m, h, self.cache_version, blob, key, checked) for p, s, m, h, blob, key, checked in rows]
+        if data:
+            self._write("INSERT OR REPLACE INTO cache (path, size, mtime_ns, sha256, version, blob, checked_key, "
+                        "checked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", data)
+
+    def cache_store_checked(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
+        """Remember the rule findings of cached files for one key (as-of date and settings): (path, key, blob)."""
+        data = [(key, blob, path) for path, key, blob in rows]
+        if data:
+            self._write("UPDATE cache SET checked_key = ?, checked = ? WHERE path = ?", data)
+
+    def _write(self, sql: str, data: list[tuple[Any, ...]]) -> None:
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
-            c.executemany("INSERT OR REPLACE INTO cache VALUES (?, ?, ?, ?, ?, ?)", rows)
+            c.executemany(sql, data)
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -216,7 +259,5 @@ class History:
         keep = set(keep)
         gone = [(p,) for (p,) in self.conn.execute("SELECT path FROM cache") if p not in keep]
         if gone:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.executemany("DELETE FROM cache WHERE path = ?", gone)
-            self.conn.execute("COMMIT")
+            self._write("DELETE FROM cache WHERE path = ?", gone)
         return len(gone)
