@@ -5,7 +5,9 @@ Nothing here imports pimxl's reader, normaliser or rollup: expected values must 
 code under test. The definitions follow the docstrings of ``pimxl/rollup/ageing.py`` and ``rag.py``:
 
 * a payment node's amount is 金额, or 比例 × 合同金额 when 金额 is empty (a formula never calculated);
-* its due date is the trigger stage's 实际日期 when it has one, else 应收日期; due when ≤ as-of;
+* its due date: when its 触发阶段 is an applicable stage of the table (listed, not 不适用), that stage's
+  实际日期 but not before 应收日期 (the later of the two), and no due date while the stage has no 实际日期;
+  otherwise (no trigger stage, or one not in the table or 不适用) its 应收日期; due when ≤ as-of;
 * receivable = amount − 到账金额 of due nodes; overdue receivable = receivable with due date < as-of;
 * ageing buckets by days past due: 未到期 (not due, unpaid), 0–30, 31–60, 61–90, >90.
 """
@@ -178,9 +180,12 @@ def expected_figures(centre: Centre, as_of: date, *, red_days: int = 10, red_rec
         pid, amount = str(c.form["项目编号"]), _n(c.form["合同金额"]) or 0.0
         totals["contract_value"] += amount
         actual: dict[str, date] = {}
+        live: set[str] = set()  # the applicable stages' names
         for s in c.stages:
             applicable = s["状态"] != "不适用"
             done = s["状态"] == "已完成" or _d(s["实际日期"]) is not None
+            if applicable and s["阶段"]:
+                live.add(s["阶段"])
             if applicable and _d(s["实际日期"]):
                 actual[s["阶段"]] = _d(s["实际日期"])  # type: ignore[assignment]
             if s["阶段"] == "安装调试" and applicable:
@@ -197,7 +202,12 @@ def expected_figures(centre: Centre, as_of: date, *, red_days: int = 10, red_rec
                 value = round((_n(p["比例"]) or 0.0) * amount, 2)
             received = _n(p["到账金额"]) or 0.0
             unpaid = max(value - received, 0.0)
-            due_on = actual.get(p["触发阶段"]) or _d(p["应收日期"])
+            trigger, scheduled = p["触发阶段"], _d(p["应收日期"])
+            if trigger in live:  # done (and the term reached), or not due at all
+                done_on = actual.get(trigger)
+                due_on = max(done_on, scheduled) if done_on and scheduled else done_on
+            else:
+                due_on = scheduled
             totals["received"] += received
             mine["received"] += received
             if unpaid <= 0:

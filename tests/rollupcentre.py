@@ -3,6 +3,12 @@
 Every expected figure is worked out by hand in the comments next to the data and repeated as plain
 numbers in the tests (never computed with pimxl's own functions).
 
+When a payment node falls due (SPEC §2.5, ``payment_due``): a node whose trigger stage is an applicable
+stage of its table falls due once that stage has an actual date, but not before its 应收日期 (the later of
+the two); while the trigger stage is not done it is not due, whatever its 应收日期 says. A node without an
+applicable trigger stage falls due at its 应收日期. Every contract table here lists all the standard stages,
+so every trigger stage below exists and is applicable (none is 不适用).
+
 As of 2026-03-16 (week 2); settings are the defaults: red > 10 days late, receivable red > 60 days,
 stale amber > 14 days, site lead 7 days, adjustment pending > 7 days, ageing edges 30/60/90.
 """
@@ -25,8 +31,9 @@ def centre(week: int = 2) -> list[FileResult]:
 
     # P1 — red. 清关 planned 02-20 (02-15 in week 1: slipped 5 days), not done → 24 days late (red).
     # 产品下单 done 5 days late (not overdue). 国际运输 completed in week 2.
-    # Payments: standard nodes of ¥1,000,000; 预付款 ¥300,000 due 01-02 (合同签订), ¥100,000 received →
-    # receivable ¥200,000, 73 days past due (61–90, red); the other four (¥700,000) not due.
+    # Payments: standard nodes of ¥1,000,000; 预付款 ¥300,000 due 01-02 (合同签订 done 01-02, no 应收日期),
+    # ¥100,000 received → receivable ¥200,000, 73 days past due (61–90, red); the other four (¥700,000) not
+    # due (their trigger stages 到货验货, 系统初验, 系统终验, 项目结项 are not done).
     # Milestone 设备到货验货 planned 03-10 → 6 days late (amber). WBS leaf 1.2 finish 03-01 → 15 days late.
     out.append(F.plan(
         "P1", amount=1_000_000,
@@ -61,8 +68,9 @@ def centre(week: int = 2) -> list[FileResult]:
     # P2 — amber. Domestic (国际运输/清关 不适用); 国内运输 planned 03-11 → 5 days late (amber);
     # 最后更新日期 02-20 → 24 days stale (amber); ADJ-01 待审批 since 03-01 → 15 days (amber).
     # Contract ¥2,500,000 (the plan says ¥2,000,000: the contract table wins).
-    # 预付款 ¥750,000 paid; 到货款 0.3 → ¥750,000 due by 应收日期 02-01 → 43 days (31–60, overdue, not red);
-    # 初验款 0.2 → ¥500,000 due today (0 days: receivable, not overdue); 终验款 ¥375,000, 质保金 ¥125,000 not due.
+    # 预付款 ¥750,000 paid; 到货款 0.3 → ¥750,000 with 应收日期 02-01 passed, but its trigger stage 到货验货 is
+    # not done → not due (未到期); 初验款 0.2 → ¥500,000 with 应收日期 today, but 系统初验 not done → not due;
+    # 终验款 ¥375,000, 质保金 ¥125,000 not due. So P2 has no receivable: ¥1,750,000 未到期.
     # Risk R01 (0.5×0.2 = 0.1 中) open past 03-01 → overdue 15 days, not a RAG reason (not 高). R02 closed.
     out.append(F.plan(
         "P2", amount=2_000_000, findings=[F.finding("date-normalised", "info", "P2/项目计划书.xlsx", "项目信息", "B9")],
@@ -88,9 +96,10 @@ def centre(week: int = 2) -> list[FileResult]:
     out.append(F.adjustment("P2", "ADJ-02", result="批准", requested_on=D(2026, 2, 1), new_finish=D(2027, 1, 31)))
 
     # P3 — red, two contracts (¥400,000 + ¥300,000 = ¥700,000; the plan's ¥600,000 is not used).
-    # HT-P3A: 预付款 ¥200,000 due 02-20 (合同签订), ¥50,000 received → ¥150,000, 24 days (0–30, overdue);
-    #         终验款 ¥200,000 not due.
-    # HT-P3B: 预付款 ratio 1 → ¥300,000 by 应收日期 2025-12-01 → 105 days (>90, red).
+    # HT-P3A: 预付款 ¥200,000 due 02-20 (合同签订 done 02-20, no 应收日期), ¥50,000 received → ¥150,000,
+    #         24 days (0–30, overdue); 终验款 ¥200,000 not due.
+    # HT-P3B: 预付款 ratio 1 → ¥300,000; 应收日期 2025-12-01 has passed but 合同签订 (planned 04-01) is not done
+    #         → not due (未到期); HT-P3B has no other reason, so it is green.
     # High risk R01 (0.7×0.4 = 0.28) open past 03-10 → 6 days (red); site 一号机房 不具备, entry 03-20 → 4 days (red);
     # site 二号机房 有条件具备, entry 05-01 (46 days: not yet a concern).
     out.append(F.plan("P3", amount=600_000, risks=[

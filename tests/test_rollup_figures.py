@@ -17,14 +17,15 @@ from pimxl.rollup.sheetspec import Link, Summary
 # ---- expected, by hand ---------------------------------------------------------------------------
 CONTRACT_VALUE = 1_000_000 + 2_500_000 + (400_000 + 300_000) + 800_000
 RECEIVED = 100_000 + 750_000 + 50_000
-RECEIVABLE = 200_000 + (750_000 + 500_000) + 150_000 + 300_000
-OVERDUE_RECEIVABLE = 200_000 + 750_000 + 150_000 + 300_000  # P2 初验款 is due today: not overdue
-AGEING = {"未到期": 700_000 + (375_000 + 125_000) + 200_000, "0–30": 500_000 + 150_000, "31–60": 750_000,
-          "61–90": 200_000, ">90": 300_000}
+# Only the nodes whose trigger stage (合同签订) is done are due: P1 预付款 and HT-P3A 预付款. P2 到货款/初验款
+# and HT-P3B 预付款 have a passed (or today's) 应收日期 but their trigger stage is not done: not due.
+RECEIVABLE = 200_000 + 150_000
+OVERDUE_RECEIVABLE = 200_000 + 150_000  # both are past their due date
+AGEING = {"未到期": 700_000 + (750_000 + 500_000 + 375_000 + 125_000) + 200_000 + 300_000, "0–30": 150_000,
+          "31–60": 0, "61–90": 200_000, ">90": 0}  # 2,950,000 + 150,000 + 200,000 = 4,200,000 − 900,000 received
 RAG = {"P1": "red", "P2": "amber", "P3": "red", "P4": "green"}
-OVERDUE = [  # (kind, project, contract, item, days) sorted by days desc, then project
-    ("payment", "P3", "HT-P3B", "预付款", 105), ("payment", "P1", "HT-P1", "预付款", 73),
-    ("payment", "P2", "HT-P2", "到货款", 43), ("stage", "P1", "HT-P1", "清关", 24),
+OVERDUE = [  # (kind, project, contract, item, days) sorted by days desc, then project, then kind
+    ("payment", "P1", "HT-P1", "预付款", 73), ("stage", "P1", "HT-P1", "清关", 24),
     ("payment", "P3", "HT-P3A", "预付款", 24), ("task", "P1", "", "1.2 项目计划", 15),
     ("risk", "P2", "", "R01 供货延迟", 15), ("milestone", "P1", "", "设备到货验货", 6),
     ("risk", "P3", "", "R01 机房未完工", 6), ("stage", "P2", "HT-P2", "国内运输", 5),
@@ -63,12 +64,12 @@ def test_rag_and_reasons(model: RollupModel) -> None:
     assert [r.zh for r in model.projects["P2"].reasons] == [
         "阶段“国内运输”逾期 5 天", "合同进程表 24 天未更新", "调整“ADJ-01”待审批 15 天"]
     p3 = [r.zh for r in model.projects["P3"].reasons]
-    assert p3 == ["[HT-P3B] 应收“预付款”¥300,000.00 逾期 105 天", "高风险“R01”超过应对期限 6 天",
-                  "场地“一号机房”未具备（不具备），距计划进场 4 天"]
+    # HT-P3B's 预付款 is not due (合同签订 not done), so it gives no reason; P3 is red for its risk and site.
+    assert p3 == ["高风险“R01”超过应对期限 6 天", "场地“一号机房”未具备（不具备），距计划进场 4 天"]
     assert all(r.level == "red" for r in model.projects["P3"].reasons)
     assert model.projects["P1"].reasons[0].en == "stage '清关' 24 days late"
     contracts = {c.contract_no: c.rag for c in model.contracts}
-    assert contracts == {"HT-P1": "red", "HT-P2": "amber", "HT-P3A": "green", "HT-P3B": "red"}
+    assert contracts == {"HT-P1": "red", "HT-P2": "amber", "HT-P3A": "green", "HT-P3B": "green"}
 
 
 def test_contract_stages(model: RollupModel) -> None:
@@ -91,10 +92,16 @@ def test_contract_stages(model: RollupModel) -> None:
 def test_payments(model: RollupModel) -> None:
     rows = {(n.contract_no, n.node): n for n in model.payments()}
     assert len(rows) == 13
+    # 应收日期 02-01 has passed, but the trigger stage 到货验货 is not done: not due, no due date.
     n = rows[("HT-P2", "到货款")]
-    assert (n.amount, n.due_date, n.days_past_due, n.bucket, n.overdue) == (750_000, date(2026, 2, 1), 43, "31–60", True)
-    n = rows[("HT-P2", "初验款")]
-    assert (n.receivable, n.days_past_due, n.bucket, n.overdue) == (500_000, 0, "0–30", False)
+    assert (n.amount, n.scheduled, n.due_date, n.is_due, n.receivable, n.bucket, n.overdue) == (
+        750_000, date(2026, 2, 1), None, False, 0, "未到期", False)
+    n = rows[("HT-P2", "初验款")]  # 应收日期 today, 系统初验 not done
+    assert (n.unpaid, n.receivable, n.days_past_due, n.bucket, n.overdue) == (500_000, 0, 0, "未到期", False)
+    # 合同签订 done 01-02, no 应收日期: due 01-02, 73 days.
+    n = rows[("HT-P1", "预付款")]
+    assert (n.due_date, n.receivable, n.days_past_due, n.bucket, n.overdue) == (
+        date(2026, 1, 2), 200_000, 73, "61–90", True)
     assert rows[("HT-P2", "预付款")].bucket == "已收讫"
     assert rows[("HT-P1", "到货款")].bucket == "未到期" and rows[("HT-P1", "到货款")].receivable == 0
     assert rows[("HT-P3B", "预付款")].amount == 300_000  # ratio × contract amount
@@ -104,7 +111,7 @@ def test_payments(model: RollupModel) -> None:
 def test_overdue_items(model: RollupModel) -> None:
     assert [(o.kind, o.project_id, o.contract_no, o.item, o.days) for o in model.overdue] == OVERDUE
     first = model.overdue[0]
-    assert (first.owner, first.amount, first.path) == ("李娜", 300_000, "P3/合同进程表-HT-P3B.xlsx")
+    assert (first.owner, first.amount, first.path) == ("李娜", 200_000, "P1/合同进程表-HT-P1.xlsx")
 
 
 def test_json_matches(model: RollupModel) -> None:
@@ -116,7 +123,7 @@ def test_json_matches(model: RollupModel) -> None:
         "totals": {"contract_value": CONTRACT_VALUE, "received": RECEIVED, "receivable": RECEIVABLE,
                    "overdue_receivable": OVERDUE_RECEIVABLE},
         "rag": {"red": 2, "amber": 1, "green": 1},
-        "overdue_items": 10, "pending_adjustments": 2, "sites_not_ready": 1,
+        "overdue_items": 8, "pending_adjustments": 2, "sites_not_ready": 1,
         "findings": {"error": 2, "warning": 1, "info": 1},
         "ageing": AGEING,
         "outputs": {"summary": "汇总.xlsx"},
@@ -160,7 +167,7 @@ def test_sheets_agree_with_hand_figures(summary: Summary) -> None:
 
     overdue = summary.sheet("overdue").rows
     assert [(_text(r["item"]), r["days"]) for r in overdue] == [(o[3], o[4]) for o in OVERDUE]
-    link = overdue[3]["item"]
+    link = overdue[1]["item"]  # P1 清关
     assert (link.target, link.cell) == ("P1/合同进程表-HT-P1.xlsx", "'合同进程'!B7")
 
     recv = summary.sheet("receivables").rows

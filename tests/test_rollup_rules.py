@@ -37,13 +37,28 @@ def _pay(row: dict, actuals: dict | None = None, amount: float = 1000.0):  # noq
 
 
 def test_payment_due_date() -> None:
-    # The trigger stage's actual date decides, even when 应收日期 says otherwise.
+    # Trigger done 10 days ago, 应收日期 earlier: the later date (the trigger's) decides.
     p = _pay({"node": "到货款", "ratio": 0.3, "trigger_stage": "到货验货", "due_date": ago(100)}, {"到货验货": ago(10)})
     assert (p.amount, p.due_date, p.days_past_due, p.bucket, p.receivable) == (300.0, ago(10), 10, "0–30", 300.0)
-    # No actual date: 应收日期 in the future → not due, unpaid counted as 未到期, receivable 0.
+    # Trigger done, 应收日期 (payment term) still ahead: not due yet.
+    p = _pay({"node": "质保金", "ratio": 0.05, "trigger_stage": "项目结项", "due_date": AS_OF + timedelta(days=300)},
+             {"项目结项": ago(60)})
+    assert (p.is_due, p.bucket, p.receivable) == (False, "未到期", 0.0)
+    # Trigger stage in the table but not done: not due even though 应收日期 has passed.
+    p = _pay({"node": "到货款", "ratio": 0.3, "trigger_stage": "到货验货", "due_date": ago(5)}, {"到货验货": None})
+    assert (p.is_due, p.bucket, p.unpaid, p.receivable, p.overdue) == (False, "未到期", 300.0, 0.0, False)
+    # Trigger done on the very day of 应收日期: due that day.
+    p = _pay({"node": "到货款", "ratio": 0.3, "trigger_stage": "到货验货", "due_date": ago(20)}, {"到货验货": ago(20)})
+    assert (p.due_date, p.days_past_due, p.receivable, p.overdue) == (ago(20), 20, 300.0, True)
+    # Trigger stage not in the table (no applicable trigger stage): 应收日期 alone decides —
+    # in the future → not due, unpaid counted as 未到期, receivable 0;
     p = _pay({"node": "到货款", "ratio": 0.3, "trigger_stage": "到货验货", "due_date": AS_OF + timedelta(days=1)})
     assert (p.is_due, p.bucket, p.unpaid, p.receivable, p.overdue) == (False, "未到期", 300.0, 0.0, False)
-    # Neither: not due.
+    # passed 40 days ago → due, 40 days (31–60).
+    p = _pay({"node": "到货款", "ratio": 0.3, "trigger_stage": "到货验货", "due_date": ago(40)}, {"系统初验": ago(3)})
+    assert (p.due_date, p.days_past_due, p.bucket, p.receivable) == (ago(40), 40, "31–60", 300.0)
+    # No applicable trigger stage and no 应收日期: never due.
+    assert not _pay({"node": "质保金", "ratio": 0.05}).is_due
     assert not _pay({"node": "质保金", "ratio": 0.05, "trigger_stage": "项目结项"}).is_due
     # Paid in full (or more): nothing unpaid.
     p = _pay({"node": "预付款", "amount": 300, "received": 350, "trigger_stage": "合同签订"}, {"合同签订": ago(5)})
@@ -53,6 +68,25 @@ def test_payment_due_date() -> None:
     assert _pay({"node": "x", "amount": 1, "due_date": ago(1)}).overdue
 
 
+def test_payment_due_in_the_model() -> None:
+    # 到货验货 is 不适用: no applicable trigger stage, so 到货款 falls due at its 应收日期, 10 days ago.
+    # 初验款's 系统初验 is in the table but not done: not due although its 应收日期 passed 30 days ago.
+    # 预付款's 合同签订 was done 200 days ago, its 应收日期 5 days ago: due 5 days ago (the later date).
+    # A stage row without a name is no stage: 质保金 (no trigger stage) falls due at its 应收日期, 2 days ago.
+    c = F.contract("P1", amount=400, stages={"合同签订": (ago(200), ago(200)), "到货验货": (None, None, "不适用")},
+                   payments=[{"node": "预付款", "amount": 100, "trigger_stage": "合同签订", "due_date": ago(5)},
+                             {"node": "到货款", "amount": 100, "trigger_stage": "到货验货", "due_date": ago(10)},
+                             {"node": "初验款", "amount": 100, "trigger_stage": "系统初验", "due_date": ago(30)},
+                             {"node": "质保金", "amount": 100, "due_date": ago(2)}],
+                   last_updated=AS_OF)
+    c.record.tables["stages"][-1].cells["stage"].value = None  # type: ignore[union-attr]
+    m = build_model([c], AS_OF)
+    got = {n.node: (n.due_date, n.days_past_due, n.receivable) for n in m.contracts[0].payments}
+    assert got == {"预付款": (ago(5), 5, 100), "到货款": (ago(10), 10, 100), "初验款": (None, 0, 0),
+                   "质保金": (ago(2), 2, 100)}
+    assert m.contracts[0].receivable == 300
+
+
 def _centre(stage_late: int = 0, recv_days: int = 0, stale: int = 0, pending: int | None = None,
             site_days: int | None = None, install_done: bool = False, settings: Settings | None = None):  # noqa: ANN202
     stages = {"合同签订": (ago(200), ago(200)), "安装调试": (ago(1), ago(1)) if install_done else (ago(-30), None)}
@@ -60,7 +94,9 @@ def _centre(stage_late: int = 0, recv_days: int = 0, stale: int = 0, pending: in
         stages["产品下单"] = (ago(stage_late), None)
     pays = [{"node": "预付款", "amount": 100, "trigger_stage": "合同签订", "received": 100}]
     if recv_days:
-        pays.append({"node": "到货款", "amount": 50, "trigger_stage": "到货验货", "due_date": ago(recv_days)})
+        # 到货验货 done recv_days ago; 应收日期 20 days earlier: the later date (the stage's) is the due date.
+        stages["到货验货"] = (ago(recv_days), ago(recv_days))
+        pays.append({"node": "到货款", "amount": 50, "trigger_stage": "到货验货", "due_date": ago(recv_days + 20)})
     files = [F.contract("P1", amount=150, stages=stages, payments=pays, last_updated=ago(stale))]
     if pending is not None:
         files.append(F.adjustment("P1", "ADJ-01", result="待审批", requested_on=ago(pending)))

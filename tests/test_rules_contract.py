@@ -107,7 +107,8 @@ CASES: dict[str, tuple[Callable[[Data], None], list[tuple[Callable[[Data], str],
         lambda d: d.form.update(last_updated=D(2026, 6, 7)),
         [(lambda d: d.a1("last_updated"), "stale-table", W)]),
     "payment due by its date": (
-        set_pay("初验款", due_date=D(2026, 6, 1)),
+        # No trigger stage: 应收日期 alone decides.
+        set_pay("初验款", trigger_stage=None, due_date=D(2026, 6, 1)),
         [(lambda d: pay(d, "初验款", "received"), "payment-overdue", W)]),
     "payment due by its trigger stage": (
         set_pay("到货款", received=200_000.0),
@@ -115,6 +116,11 @@ CASES: dict[str, tuple[Callable[[Data], None], list[tuple[Callable[[Data], str],
     "trigger stage not applicable": (
         set_pay("初验款", trigger_stage="清关"),
         [(lambda d: pay(d, "初验款", "trigger_stage"), "trigger-stage-unknown", W)]),
+    "trigger stage not applicable: 应收日期 alone decides": (
+        # 清关 is 不适用 in this domestic contract, so 初验款 falls due at its 应收日期 06-01 (14 days ago).
+        set_pay("初验款", trigger_stage="清关", due_date=D(2026, 6, 1)),
+        [(lambda d: pay(d, "初验款", "trigger_stage"), "trigger-stage-unknown", W),
+         (lambda d: pay(d, "初验款", "received"), "payment-overdue", W)]),
     "trigger stage not in the table": (
         both(set_pay("初验款", trigger_stage="培训"), lambda d: d.tables["stages"].pop(d.index("stages", "培训"))),
         [(lambda d: "", "stage-missing", W), (lambda d: pay(d, "初验款", "trigger_stage"), "trigger-stage-unknown", W)]),
@@ -142,6 +148,11 @@ PASSING: dict[str, Callable[[Data], None]] = {
     "received on the invoice day": set_pay("预付款", received_on=D(2026, 3, 5)),
     "updated exactly stale_days ago": lambda d: d.form.update(last_updated=D(2026, 6, 8)),
     "due date in the future": set_pay("初验款", due_date=D(2026, 6, 16)),
+    # 到货验货 done 04-28, but the agreed term (应收日期 07-01) is still ahead: not due, nothing overdue.
+    "trigger stage done, 应收日期 still ahead": set_pay("到货款", received=None, received_on=None,
+                                                 due_date=D(2026, 7, 1)),
+    # 到货验货 done 04-28 and 应收日期 06-15 (today): due today, not yet overdue.
+    "trigger stage done, 应收日期 today": set_pay("到货款", received=None, received_on=None, due_date=D(2026, 6, 15)),
     "fully received": set_pay("初验款", due_date=D(2026, 6, 1), invoiced=200_000.0, invoiced_on=D(2026, 6, 1),
                               received=200_000.0, received_on=D(2026, 6, 10)),
     "not-applicable stage with no date": set_stage("清关", planned_date=None),
@@ -169,13 +180,24 @@ def test_one_mistyped_date_gives_one_finding() -> None:
     assert flat(run(d)) == [(stage(d, "产品下单"), "stage-order", E)]
 
 
-def test_payment_overdue_value_is_days_and_due_is_the_earlier_date() -> None:
+def test_payment_overdue_value_is_days_and_due_is_the_later_date() -> None:
     d = sample_contract()
-    # 到货验货 done on 4-28, 应收日期 5-15: it fell due on 4-28, 48 days before the as-of date.
+    # 到货验货 done on 4-28, 应收日期 (payment term) 5-15: it fell due on 5-15, 31 days before the as-of date.
     d.row("payments", "到货款").update(received=None, received_on=None, due_date=D(2026, 5, 15))
     (f,) = run(d)
-    assert (f.code, f.value, f.field) == ("payment-overdue", 48, "received")
-    assert "2026-04-28" in f.message_zh and "300000" in f.message_zh and "到货验货" in f.message_zh
+    assert (f.code, f.value, f.field) == ("payment-overdue", 31, "received")
+    assert "2026-05-15" in f.message_zh and "300000" in f.message_zh and "应收日期" in f.message_zh
+    # Without a 应收日期 the trigger stage's actual date decides: 48 days.
+    d.row("payments", "到货款").update(due_date=None)
+    (f,) = run(d)
+    assert (f.value, "到货验货" in f.message_zh) == (48, True)
+
+
+def test_payment_not_due_before_its_trigger_stage() -> None:
+    d = sample_contract()
+    # 系统终验 not done: 终验款 is not due even though its 应收日期 has passed.
+    d.row("payments", "终验款").update(due_date=D(2026, 5, 1))
+    assert run(d) == []
 
 
 def test_stale_days_from_settings() -> None:

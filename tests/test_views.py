@@ -47,22 +47,25 @@ def test_file_names(out: Path) -> None:
 def test_brief(out: Path) -> None:
     ws = load(out / "视图" / f"合同进程简表-{WEEK}.xlsx")["合同进程简表"]
     rows = table(ws, "事业部")
-    # By hand: 一部 = P1 + P3 + P4, 网络 = P2 (rollupcentre.py).
+    # By hand: 一部 = P1 + P3 + P4, 网络 = P2 (rollupcentre.py). Receivable: only P1 预付款 ¥200,000 (73 days)
+    # and HT-P3A 预付款 ¥150,000 (24 days) are due, both overdue; P2's 到货款/初验款 and HT-P3B's 预付款 are
+    # not due (their trigger stages are not done, whatever 应收日期 says).
     got = [(r["事业部"], r["项目数"], r["合同金额"], r["已收款"], r["应收款"], r["逾期应收"], r["红"], r["黄"], r["绿"])
            for r in rows]
     assert got == [
-        ("系统集成事业一部", 3, 2_500_000, 150_000, 650_000, 650_000, 2, 0, 1),
-        ("网络集成事业部", 1, 2_500_000, 750_000, 1_250_000, 750_000, 0, 1, 0),
-        ("合计", 4, 5_000_000, 900_000, 1_900_000, 1_400_000, 2, 1, 1),
+        ("系统集成事业一部", 3, 2_500_000, 150_000, 350_000, 350_000, 2, 0, 1),
+        ("网络集成事业部", 1, 2_500_000, 750_000, 0, 0, 0, 1, 0),
+        ("合计", 4, 5_000_000, 900_000, 350_000, 350_000, 2, 1, 1),
     ]
     # The total equals the summary's 总览 KPIs.
     k = kpis(load(out / "汇总.xlsx")["总览"])
     keys = ("projects", "contract_value", "received", "receivable", "overdue_receivable", "red", "amber", "green")
     assert tuple(k[KPI_LABELS[key][0]] for key in keys) == got[-1][1:]
     red = table(ws, "事业部", 1)
-    # P3 first: more overdue receivable (¥450,000 vs ¥200,000).
-    assert [(r["项目编号"], r["逾期应收"]) for r in red] == [("P3", 450_000), ("P1", 200_000)]
-    assert red[1]["红色原因"].startswith("阶段“清关”逾期 24 天")
+    # P1 first: more overdue receivable (¥200,000 vs ¥150,000).
+    assert [(r["项目编号"], r["逾期应收"]) for r in red] == [("P1", 200_000), ("P3", 150_000)]
+    assert red[0]["红色原因"].startswith("阶段“清关”逾期 24 天")
+    assert red[1]["红色原因"].startswith("高风险“R01”超过应对期限 6 天")
     summary_projects = _by(table(load(out / "汇总.xlsx")["项目"], "项目编号"), "项目编号")
     for r in red:
         assert summary_projects[r["项目编号"]]["RAG"] == "红"
@@ -83,12 +86,13 @@ def test_sales(out: Path) -> None:
     # 清关 open 24 days late; current stage 国际运输 done 02-12, planned 02-10: 2 days behind plan.
     assert (p1["当前阶段"], p1["偏差天数"], p1["下一阶段"], p1["逾期天数"]) == ("国际运输", 2, "清关", 24)
     k = kpis(wb["合同状态"])
-    assert (k["合同金额"], k["已收款"], k["应收款"], k["逾期应收"]) == (1_700_000, 150_000, 650_000, 650_000)
+    # HT-P1 + HT-P3A + HT-P3B; receivable ¥200,000 + ¥150,000 (HT-P3B's 预付款 is not due: 合同签订 not done).
+    assert (k["合同金额"], k["已收款"], k["应收款"], k["逾期应收"]) == (1_700_000, 150_000, 350_000, 350_000)
     assert (k["红（合同数）"], k["黄（合同数）"], k["绿（合同数）"]) == (3, 0, 0)
     assert k["反馈日期"].date() == C.AS_OF_2
     chase = table(wb["待催收应收"], "项目编号")
     assert [(r["合同编号"], r["收款节点"], r["应收金额"], r["逾期天数"]) for r in chase] == [
-        ("HT-P3B", "预付款", 300_000, 105), ("HT-P1", "预付款", 200_000, 73), ("HT-P3A", "预付款", 150_000, 24)]
+        ("HT-P1", "预付款", 200_000, 73), ("HT-P3A", "预付款", 150_000, 24)]
     agree = table(wb["待协商调整"], "项目编号")
     assert [(r["项目编号"], r["调整单号"], r["待审批天数"]) for r in agree] == [("P4", "ADJ-02", 4)]
     risks = table(wb["风险"], "项目编号")
@@ -101,9 +105,9 @@ def test_sales(out: Path) -> None:
 
     wb = load(out / "视图" / f"合同状态反馈表-刘洋-{WEEK}.xlsx")
     k = kpis(wb["合同状态"])
-    assert (k["合同金额"], k["已收款"], k["应收款"], k["逾期应收"]) == (2_500_000, 750_000, 1_250_000, 750_000)
-    chase = table(wb["待催收应收"], "项目编号")
-    assert [(r["收款节点"], r["应收金额"], r["逾期天数"]) for r in chase] == [("到货款", 750_000, 43), ("初验款", 500_000, 0)]
+    # P2: 预付款 paid; 到货款 and 初验款 have a passed (today's) 应收日期 but 到货验货/系统初验 are not done.
+    assert (k["合同金额"], k["已收款"], k["应收款"], k["逾期应收"]) == (2_500_000, 750_000, 0, 0)
+    assert table(wb["待催收应收"], "项目编号") == []
     assert [r["调整单号"] for r in table(wb["待协商调整"], "项目编号")] == ["ADJ-01"]
 
 
@@ -112,7 +116,7 @@ def test_pm(out: Path) -> None:
     wb = load(out / "视图" / f"项目经理待办-王磊-{WEEK}.xlsx")
     k = kpis(wb["待办"])
     assert (k["负责项目"], k["过期表格"], k["缺少表格"], k["逾期事项"], k["待修正错误"], k["待修正警告"],
-            k["待签字调整"], k["姓名未登记"]) == (3, 0, 1, 7, 1, 1, 1, 0)
+            k["待签字调整"], k["姓名未登记"]) == (3, 0, 1, 6, 1, 1, 1, 0)  # 逾期: the 6 of P1 and P3 in 逾期
     forms = table(wb["表格"], "项目编号")
     assert [(r["项目编号"], r["问题"], r["表格/角色"]) for r in forms] == [("P4", "缺少", "合同进程表")]
     overdue = table(wb["逾期"], "类别")
@@ -131,7 +135,7 @@ def test_pm(out: Path) -> None:
     wb = load(out / "视图" / f"项目经理待办-陈明-{WEEK}.xlsx")
     forms = table(wb["表格"], "项目编号")
     assert [(r["问题"], r["天数"]) for r in forms] == [("过期", 24)]  # 最后更新 02-20
-    assert [r["逾期天数"] for r in table(wb["逾期"], "类别")] == [43, 15, 5]
+    assert [r["逾期天数"] for r in table(wb["逾期"], "类别")] == [15, 5]  # risk R01, stage 国内运输
     assert table(wb["待修正"], "级别") == []  # P2 has an info only
 
 

@@ -3,7 +3,10 @@
 Definitions (SPEC §2.5, §5):
 
 * **amount** = 金额, or 比例 × 合同金额 when the amount cell is empty;
-* **due date** = the trigger stage's actual date when it has one, else 应收日期;
+* **due date** = :func:`pimxl.templates.contract_progress.payment_due` (the one definition the rules'
+  payment-overdue shares): when the trigger stage is an applicable stage of the table, its actual date but
+  not before 应收日期 (the later of the two), and no due date at all while that stage is not done;
+  应收日期 alone when the node has no applicable trigger stage (none, not in the table, or 不适用);
   a node **is due** when its due date is on or before the as-of date;
 * **received** = 到账金额 (0 when empty); **unpaid** = amount − received (never below 0);
 * **receivable** = unpaid of due nodes only (``receivable = due − received``); a node not yet due
@@ -20,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
+from ..templates.contract_progress import payment_due
 from .model import PaymentRow
 
 __all__ = ["NOT_DUE", "OVERDUE_GRACE_DAYS", "PAID", "ageing_totals", "bucket_labels", "bucket_of", "payment_row"]
@@ -66,15 +70,17 @@ def payment_row(
     path: str = "",
     cell: str = "",
 ) -> PaymentRow:
-    """One 收款计划 row → its figures. ``row`` holds typed values by column key."""
+    """One 收款计划 row → its figures. ``row`` holds typed values by column key; ``stage_actuals`` maps
+    every applicable (not 不适用) stage of the table to its actual date, or None while it is not done."""
     ratio = _num(row.get("ratio"))
     amount = _num(row.get("amount"))
     if amount is None:
         amount = round(ratio * contract_amount, 2) if ratio is not None and contract_amount is not None else 0.0
-    trigger = str(row.get("trigger_stage") or "")
+    trigger = str(row.get("trigger_stage") or "").strip()
     scheduled = row.get("due_date") if isinstance(row.get("due_date"), date) else None
-    # The trigger stage's actual date decides first; 应收日期 only when the stage is not done.
-    due_date = stage_actuals.get(trigger) or scheduled
+    # ``stage_actuals`` holds the applicable stages only; an empty name is no trigger stage (as in the rules).
+    defined = bool(trigger) and trigger in stage_actuals
+    due_date = payment_due(defined, stage_actuals.get(trigger) if defined else None, scheduled)
     is_due = due_date is not None and due_date <= as_of
     received = _num(row.get("received")) or 0.0
     unpaid = round(max(amount - received, 0.0), 2)

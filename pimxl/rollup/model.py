@@ -77,7 +77,8 @@ class PaymentRow:
     amount: float  # 金额, or ratio × contract amount when empty
     trigger_stage: str
     scheduled: date | None  # 应收日期 as written
-    due_date: date | None  # trigger stage's actual date, else 应收日期
+    due_date: date | None  # payment_due(): the later of the trigger stage's actual date and 应收日期; None while
+    # an applicable trigger stage is not done; 应收日期 when there is no applicable trigger stage
     is_due: bool  # due_date ≤ as_of
     invoiced: float
     received: float

@@ -100,7 +100,8 @@ def build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[Ch
     sheet("overview", "中心项目汇总",
           _cols(("group", "分类", "Group", "text"), ("item", "项目", "Item", "text"),
                 ("count", "数量", "Count", "int"), ("amount", "金额", "Amount", "money")), ov,
-          note + "应收=已到期未收；逾期应收=到期日早于截至日期的应收。")
+          note + "收款节点在触发阶段完成且已到应收日期时到期（无适用触发阶段时按应收日期）；"
+          "应收=已到期未收；逾期应收=到期日早于截至日期的应收。")
     cats = [st for st in stage_order if by_stage[st] or st in CONTRACT_STAGES]
     summary.charts += [
         ChartSpec("overview", "项目按合同阶段", "column", cats, [("项目数", [float(by_stage[c]) for c in cats])]),
@@ -236,7 +237,8 @@ def build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[Ch
         ("unpaid", "未收金额", "Unpaid", "money"), ("receivable", "应收款", "Receivable", "money"),
         ("days_past_due", "到期天数", "Days past due", "int"), ("bucket", "账龄", "Ageing", "text"),
         ("overdue_receivable", "逾期应收", "Overdue receivable", "money")) + age_cols, recv,
-        "到期日期=触发阶段实际日期，否则应收日期；应收=已到期未收；账龄按到期后天数。")
+        "到期日期=触发阶段实际日期与应收日期中较晚者（触发阶段未完成则未到期；无适用触发阶段时为应收日期）；"
+        "应收=已到期未收；账龄按到期后天数。")
 
     # 本周变化 ---------------------------------------------------------------------------------------
     sheet("changes", "本周变化", _cols(

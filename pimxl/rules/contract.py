@@ -7,6 +7,7 @@ from datetime import date
 
 from ..findings import Code, Finding, Severity
 from ..records import Row
+from ..templates.contract_progress import payment_due
 from ..templates.vocab import CONTRACT_STAGES
 from .common import future_actuals
 from .context import Context, ref, rule, with_related
@@ -235,17 +236,18 @@ def stale_table(ctx: Context) -> Iterator[Finding]:
 
 
 def payment_due_date(ctx: Context, row: Row, stages: dict[str, Row]) -> tuple[date | None, str, str]:
-    """When a node falls due, and why: its trigger stage's actual date or its 应收日期, whichever comes first."""
-    candidates: list[tuple[date, str, str]] = []
-    trigger = stages.get(text(row.get("trigger_stage")))
-    if trigger is not None and _applicable(trigger) and (d := as_date(trigger.get("actual_date"))):
-        name = text(row.get("trigger_stage"))
-        candidates.append((d, f"触发阶段「{name}」已完成", f"trigger stage '{name}' done"))
-    if (d := as_date(row.get("due_date"))) is not None:
-        candidates.append((d, "应收日期", "due date"))
-    if not candidates:
+    """When a node falls due (:func:`payment_due`, shared with the rollup), and why in words."""
+    name = text(row.get("trigger_stage"))
+    trigger = stages.get(name)
+    defined = trigger is not None and _applicable(trigger)
+    actual = as_date(trigger.get("actual_date")) if defined and trigger is not None else None
+    scheduled = as_date(row.get("due_date"))
+    due = payment_due(defined, actual, scheduled)
+    if due is None:
         return None, "", ""
-    return min(candidates, key=lambda c: c[0])
+    if defined and due == actual:
+        return due, f"触发阶段「{name}」已完成", f"trigger stage '{name}' done"
+    return due, "应收日期", "due date"
 
 
 @rule(CONTRACT)

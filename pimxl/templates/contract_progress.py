@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from ..schema import Field, FieldType, Form, Table, Template
 from . import vocab
 from .header import HEADER_FIELDS
 
-__all__ = ["CONTRACT_PROGRESS", "payment_amount", "unpaid_amount"]
+__all__ = ["CONTRACT_PROGRESS", "payment_amount", "payment_due", "unpaid_amount"]
 
 D, M, P, C = FieldType.DATE, FieldType.MONEY, FieldType.PERCENT, FieldType.CHOICE
 G = "合同信息"
@@ -40,6 +41,21 @@ def payment_amount(row: Mapping[str, Any], form: Mapping[str, Any]) -> float | N
     if not isinstance(ratio, int | float) or not isinstance(total, int | float):
         return None
     return round(float(ratio) * float(total), 2)
+
+
+def payment_due(trigger_defined: bool, trigger_actual: date | None, scheduled: date | None) -> date | None:
+    """When a payment node falls due — the one definition the rules and the rollup share.
+
+    A node with an applicable trigger stage falls due once that stage is done, but not before its
+    应收日期 (the agreed payment term, e.g. 质保金 a year after 项目结项): the later of the two. A node
+    without a trigger stage falls due at its 应收日期. Taking the earlier of the two would call a
+    warranty retention overdue on the day of final acceptance.
+    """
+    if trigger_defined:
+        if trigger_actual is None:
+            return None
+        return max(trigger_actual, scheduled) if scheduled is not None else trigger_actual
+    return scheduled
 
 
 def unpaid_amount(row: Mapping[str, Any], form: Mapping[str, Any]) -> float | None:
