@@ -32,11 +32,15 @@ def demo(directory: Path, projects: int, weeks: int, as_of: date | None, lang: s
         click.echo(f"sample centre: {directory / '项目'}  ({k['files_found']} files, {k['projects']} projects)")
         click.echo(f"summary:       {last.summary}")
         click.echo(f"history:       {last.history}")
+        if last.outputs.get("views"):
+            click.echo(f"role views:    {Path(last.outputs['views'][0]).parent}  ({len(last.outputs['views'])} files)")
         click.echo(f"red {k['red']} · amber {k['amber']} · green {k['green']}; receivable ¥{k['receivable']:,.2f}")
         click.echo("next: open the summary in Excel/WPS, or run  pimxl validate " + str(directory / "项目"))
     else:
         click.echo(f"示例中心：{directory / '项目'}（文件 {k['files_found']} 个，项目 {k['projects']} 个）")
         click.echo(f"汇总工作簿：{last.summary}")
         click.echo(f"历史数据库：{last.history}")
+        if last.outputs.get("views"):
+            click.echo(f"角色视图：{Path(last.outputs['views'][0]).parent}（{len(last.outputs['views'])} 个文件）")
         click.echo(f"红 {k['red']} · 黄 {k['amber']} · 绿 {k['green']}；应收 ¥{k['receivable']:,.2f}")
         click.echo("下一步：用 Excel/WPS 打开汇总工作簿，或运行  pimxl validate " + str(directory / "项目"))
