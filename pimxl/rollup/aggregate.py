@@ -19,6 +19,7 @@ from ..config import Settings
 from ..findings import Finding
 from ..records import Row, WorkbookRecord
 from ..results import FileResult
+from ..rules import is_blank
 from ..templates.vocab import CONTRACT_STAGES, risk_level
 from .ageing import payment_row
 from .model import (
@@ -155,7 +156,9 @@ def _project(pid: str, recs: dict[str, list[WorkbookRecord]], as_of: date, s: Se
         p.milestones = [_milestone(pid, r, plan.path, as_of) for r in plan.rows("milestones") if not r.is_empty()]
         p.tasks = _tasks(pid, plan, as_of)
         p.risks = [_risk(pid, r, plan.path, as_of, s) for r in plan.rows("risks") if not r.is_empty()]
-    p.adjustments = [_adjustment(pid, r, as_of) for r in sorted(recs.get(ADJUSTMENT, []), key=lambda r: r.path)]
+    # A blank adjustment form (the copy ``pimxl new`` leaves for the next adjustment) is not an adjustment.
+    p.adjustments = [_adjustment(pid, r, as_of) for r in sorted(recs.get(ADJUSTMENT, []), key=lambda r: r.path)
+                     if not is_blank(r)]
     p.sites = [_site(pid, r, p.contracts, as_of, s) for r in sorted(recs.get(SITE, []), key=lambda r: r.path)]
     _progress(p, as_of)
     return p

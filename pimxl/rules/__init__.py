@@ -21,10 +21,17 @@ from ..config import Settings
 from ..findings import Code, Finding, Severity
 from ..records import WorkbookRecord
 from ..templates import TEMPLATES
+from ..templates.adjustment import is_blank_adjustment
 from . import adjustment, common, contract, cross, plan, site  # noqa: F401 — importing registers the rules
 from .context import ALL, PROJECT_RULES, RULES, Context, Project
 
-__all__ = ["RULE_FAILED", "check_project", "check_workbook", "rules_for"]
+__all__ = ["BLANK_FORM", "RULE_FAILED", "check_project", "check_workbook", "is_blank", "rules_for"]
+
+BLANK_FORM = Code(
+    "form-blank", Severity.INFO,
+    "空白的调整确认表（供下次调整复制使用），未作校验，也不计入汇总。",
+    "A blank adjustment form (kept to copy for the next adjustment): not checked and not rolled up.",
+)
 
 RULE_FAILED = Code(
     "rule-failed", Severity.WARNING,
@@ -52,6 +59,8 @@ def check_workbook(record: WorkbookRecord, *, as_of: date, settings: Settings | 
     template = TEMPLATES.get(record.template_id)
     if template is None:
         return []
+    if is_blank(record):
+        return [BLANK_FORM(file=record.path, sheet=record.sheets.get(template.form.key, template.form.zh))]
     ctx = Context(record, template, as_of, settings or Settings())
     findings: list[Finding] = []
     for rule in rules_for(record.template_id):
@@ -63,13 +72,20 @@ def check_workbook(record: WorkbookRecord, *, as_of: date, settings: Settings | 
 def check_project(records: Sequence[WorkbookRecord], *, as_of: date,
                   settings: Settings | None = None) -> list[Finding]:
     """The cross-workbook findings among the records of one project folder, by file then cell."""
-    known = tuple(r for r in records if r.template_id in TEMPLATES)
+    known = tuple(r for r in records if r.template_id in TEMPLATES and not is_blank(r))
     project = Project(known, as_of, settings or Settings())
     findings: list[Finding] = []
     anchor = known[0].path if known else ""
     for rule in PROJECT_RULES:
         findings.extend(_run(rule, project, anchor))
     return sorted(findings, key=lambda f: (f.file, f.sheet, *_cell_pos(f.cell)))
+
+
+def is_blank(record: WorkbookRecord) -> bool:
+    """A blank adjustment form (see :func:`pimxl.templates.adjustment.is_blank_adjustment`)."""
+    if record.template_id != "adjustment":
+        return False
+    return is_blank_adjustment(record.form_values(), [r.values() for r in record.rows("items")])
 
 
 def _sheet_rank(sheets: list[str], sheet: str) -> int:

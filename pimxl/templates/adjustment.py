@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from ..schema import Field, FieldType, Form, Table, Template
 from .header import HEADER_FIELDS
 
-__all__ = ["ADJUSTMENT", "APPROVAL_RESULTS", "ADJUSTMENT_TYPES"]
+__all__ = ["ADJUSTMENT", "ADJUSTMENT_TYPES", "APPROVAL_RESULTS", "is_blank_adjustment"]
 
 D, M, C, L, INT = FieldType.DATE, FieldType.MONEY, FieldType.CHOICE, FieldType.LONGTEXT, FieldType.INTEGER
 
@@ -73,3 +76,18 @@ ADJUSTMENT = Template(
     ),
     signers_zh="项目经理、销售经理、客服中心部门经理签字；客户确认（可选）",
 )
+
+
+#: What a used form has filled in; a form with none of these is a blank copy kept for the next adjustment.
+_USED_WHEN = ("adjustment_no", "requested_by", "requested_on", "content", "reason")
+
+
+def is_blank_adjustment(form: Mapping[str, Any], items: Sequence[Mapping[str, Any]] = ()) -> bool:
+    """A blank copy (``pimxl new`` puts one in every project folder): nothing of an adjustment filled in.
+
+    Such a form is not pending, not an error and not counted in the rollup; the defaults (审批结果 待审批,
+    紧急程度 一般) and the shared project header do not make it used.
+    """
+    if any(form.get(k) not in (None, "") for k in _USED_WHEN):
+        return False
+    return not any(r.get("item") not in (None, "") for r in items)
