@@ -14,16 +14,15 @@ validation, styles and protection stay byte for byte what they were. What is add
 from __future__ import annotations
 
 import io
-import os
 import posixpath
 import re
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from html import escape, unescape
 from pathlib import Path
 
 from ..errors import UsageError
+from ..io.atomic import save_bytes
 from ..io.read_parts import parse_ref
 from .buttons import ROOT_NAME, SUMMARY_NAME
 from .macros import MACROS, MODULE_NAME, module_source
@@ -249,14 +248,6 @@ def setup_workbook(src: Path | None, out: Path, *, root: str | None = None, summ
         raise UsageError("输出不能覆盖输入 / the output must not overwrite the input")
     data = src.read_bytes() if src is not None else companion_workbook()
     result = add_macros(data, root=root, summary=summary, companion=src is None)
-    out.parent.mkdir(parents=True, exist_ok=True)
     # Written beside the target and renamed: a failed run leaves no half-written workbook.
-    fd, tmp = tempfile.mkstemp(prefix=".~pimxl-", suffix=".xlsm", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(result)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    save_bytes(result, out)
     return out

@@ -6,8 +6,6 @@ Only .xlsx/.xlsm can be written back (openpyxl); other formats are listed as not
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +13,7 @@ from pathlib import Path
 from ..address import parse_a1, quote_sheet
 from ..findings import Finding, Severity
 from ..results import FileResult
+from .atomic import save_workbook
 
 __all__ = ["annotate_file", "annotate_results"]
 
@@ -94,16 +93,7 @@ def annotate_file(src: Path, target: Path, findings: Sequence[Finding], lang: st
     ws.freeze_panes = "A2"
     wb.active = 0
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~pimxl-", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
+    return save_workbook(wb, target)
 
 
 def _text(value: object) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from openpyxl import Workbook
 
 from .. import layout
 from ..schema import Table, Template
+from .atomic import save_bytes
 from .writer_meta import write_identity, write_instructions
 from .writer_sheets import write_form, write_table
 from .writer_validation import ListSheet
@@ -106,21 +106,7 @@ def _stable_zip(data: bytes, timestamp: datetime | None) -> bytes:
 
 def save_atomic(data: bytes, path: str | os.PathLike[str]) -> Path:
     """Write to a temporary file in the target folder, then rename it into place."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~pimxl-", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        # mkstemp creates 0600; give the file the usual permissions (umask applied).
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return save_bytes(data, path)
 
 
 def workbook_bytes(wb: Workbook, timestamp: datetime | None = None) -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -125,17 +124,6 @@ def merge_files(base_path: Path, copy_paths: list[Path], out: Path, *, prefer: P
 
 def _save(wb: Any, out: Path) -> None:
     """Save to a temporary file beside ``out``, then rename it into place."""
-    import tempfile
+    from ..io.atomic import save_workbook
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~pimxl-", suffix=out.suffix, dir=out.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    save_workbook(wb, out)
