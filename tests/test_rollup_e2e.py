@@ -219,10 +219,12 @@ def _snapshot_rows(db: Path) -> dict[str, list[tuple]]:
 KILL_HOOK = r"""
 import os, signal, sys
 where = os.environ["QA_KILL_AT"]
-if where == "replace":  # the summary's temp file is complete, the rename has not happened
+if where in ("replace", "rename"):
+    # replace: the summary's temp file is complete, no rename has happened (before the history commit);
+    # rename: the history has committed, the summary is about to be renamed into place.
     real_replace = os.replace
     def replace(src, dst, *a, **k):
-        if str(dst).endswith(".xlsx"):
+        if str(dst).endswith(".xlsx") and (where == "replace" or not os.path.basename(dst).startswith(".~")):
             os.kill(os.getpid(), signal.SIGKILL)
         return real_replace(src, dst, *a, **k)
     os.replace = replace
@@ -252,15 +254,28 @@ def _first_week(root: Path, tmp_path: Path) -> tuple[Path, Path, list[str]]:
     return out, db, ["rollup", str(root), "-o", str(out), "--history", str(db), "--as-of", "2026-12-04", "--quiet"]
 
 
-@pytest.mark.xfail(strict=True, reason="run.py renames the new summary into place before the history "
-                   "transaction commits; a kill in between leaves a new summary over the old history")
 def test_killed_in_history_transaction_keeps_previous_summary(centre_src: Path, tmp_path: Path) -> None:
     root = _copy(centre_src, tmp_path / "c")
     out, db, args = _first_week(root, tmp_path)
     summary, history = out.read_bytes(), _snapshot_rows(db)
     _killed(args, "stages")
-    assert _snapshot_rows(db) == history  # holds
-    assert out.read_bytes() == summary  # fails today
+    assert _snapshot_rows(db) == history
+    assert out.read_bytes() == summary
+
+
+def test_killed_after_history_commit_next_run_catches_up(centre_src: Path, tmp_path: Path) -> None:
+    """Killed between the history commit and the summary's rename: new history, previous summary (complete);
+    the temp file left behind is removed and the summary written by the next run, even on the same date."""
+    root = _copy(centre_src, tmp_path / "c")
+    out, db, args = _first_week(root, tmp_path)
+    summary = out.read_bytes()
+    _killed(args, "rename")
+    assert out.read_bytes() == summary
+    assert sorted(r[0] for r in _snapshot_rows(db)["runs"]) == [CUT.isoformat(), "2026-12-04"]
+    assert [p.name for p in out.parent.glob(".~*")]  # the complete new summary, never renamed
+    doc = _rollup(root, out, date(2026, 12, 4), "--history", str(db))
+    assert out.read_bytes() != summary and _kpis(openpyxl.load_workbook(out))
+    assert not list(out.parent.glob(".~*"))
 
 
 def test_killed_run_leaves_previous_summary_and_history(centre_src: Path, tmp_path: Path) -> None:

@@ -1,8 +1,19 @@
 """The weekly job: discover → read (cached, in parallel) → check → aggregate → summary + history.
 
-One bad file never stops the run; a second run waits for the first (a lock beside the history);
-the summary is written to a temp file and renamed, and the history snapshot is one transaction —
-a run killed at any moment leaves the previous summary and history as they were.
+One bad file never stops the run; a second run waits for the first (a lock beside the history).
+
+Kill-safety: the new summary is written in full to a hidden temp file beside the output
+(``.~<stem>.<pid>.<hex>.xlsx``, fsynced), then the history snapshot commits (one transaction), and
+only then is the temp file renamed over the summary. A run killed at any moment leaves either
+
+- the previous summary and the previous history (killed before the commit; a leftover temp file is
+  removed by the next run), or
+- the new history and the previous summary (killed between the commit and the rename): the summary
+  is complete but one run old, and the next run — even on the same as-of date, whose snapshot it
+  replaces — writes it again (the summary's sha256 no longer matches the run row, so it is no
+  "unchanged" re-run).
+
+Never a new summary over the old history, never a half-written file.
 """
 
 from __future__ import annotations
@@ -10,6 +21,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import re
+import secrets
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -214,6 +227,20 @@ def _parse(jobs_args: list[tuple[str, str, date, Settings | None]], jobs: int, s
     return _Parsing(pool.map(_read_job, jobs_args, chunksize=chunk))
 
 
+def _remove_stale_temps(output: Path) -> None:
+    """Temp files of killed runs beside ``output``: ``.~<stem>.<pid>.<hex>.xlsx`` (this module's) and the
+    writer's own inside it (``.~.~<stem>.<pid>.<hex>.<pid>.<hex>.xlsx``), when their process is gone."""
+    from .summary_writer import _alive, glob_escape
+
+    if not output.parent.is_dir():
+        return
+    stem = glob_escape(output.stem)
+    for old in [*output.parent.glob(f".~{stem}.*.xlsx"), *output.parent.glob(f".~.~{stem}.*.xlsx")]:
+        m = re.fullmatch(r"\.~.*\.(\d+)\.[0-9a-f]{8}\.xlsx", old.name)
+        if m is not None and not _alive(int(m.group(1))):
+            old.unlink(missing_ok=True)
+
+
 @contextmanager
 def _no_gc() -> Iterator[None]:
     """The cyclic garbage collector off for the run.
@@ -255,8 +282,15 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         changes = diff(snapshot_of(model, kpis), previous)
         summary = build_summary(model, kpis, changes, h.trend(), had_previous=previous is not None, lang=lang)
         output.parent.mkdir(parents=True, exist_ok=True)
-        write_summary(summary, output, lang=lang, base_dir=root)
-        h.save_snapshot(as_of, model, kpis)
+        _remove_stale_temps(output)
+        tmp = output.with_name(f".~{output.stem}.{os.getpid()}.{secrets.token_hex(4)}.xlsx")
+        try:
+            # Complete and on disk (write_summary fsyncs) before the history commits; renamed after.
+            write_summary(summary, tmp, lang=lang, base_dir=root)
+            h.save_snapshot(as_of, model, kpis)
+            os.replace(tmp, output)
+        finally:
+            tmp.unlink(missing_ok=True)
         h.cache_prune(r.path for r in results)
     run = RollupRun(as_of=as_of, summary=output, history=history_path, results=results, model=model, kpis=kpis,
                     parsed=parsed, cached=cached)
