@@ -13,7 +13,7 @@ import io
 import os
 import pickle
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -27,6 +27,7 @@ from .results import FileResult
 __all__ = [
     "check_file",
     "check_projects",
+    "project_groups",
     "compact_dumps",
     "compact_loads",
     "file_digest",
@@ -145,17 +146,41 @@ def check_projects(results: Sequence[FileResult], *, as_of: date, settings: Sett
     """Run the cross-workbook rules per project and attach each finding to the file it names."""
     from .rules import check_project
 
-    by_project: dict[str, list[FileResult]] = defaultdict(list)
-    for r in results:
-        if r.record is not None and r.project_id:
-            by_project[r.project_id].append(r)
-    for group in by_project.values():
+    for group in project_groups(results):
         by_path = {r.path: r for r in group}
         for f in check_project([r.record for r in group if r.record], as_of=as_of, settings=settings):
             target = by_path.get(f.file) or group[0]
             target.findings.append(f if f.file else f.with_file(target.path))
     for r in results:
         r.settle_status()
+
+
+def project_groups(results: Sequence[FileResult]) -> list[list[FileResult]]:
+    """The workbooks of each project: by 项目编号, with one exception for a mistyped one.
+
+    A workbook whose 项目编号 appears nowhere else, in a folder whose other workbooks all share one
+    项目编号, belongs to that folder's project — so that header-mismatch can say its 项目编号 is wrong
+    instead of it silently forming a project of its own. A flat folder holding several projects (each
+    with its own workbooks) is still split by 项目编号.
+    """
+    readable = [r for r in results if r.record is not None and r.project_id]
+    count = Counter(r.project_id for r in readable)
+    folders: dict[str, list[FileResult]] = defaultdict(list)
+    for r in readable:
+        folders[str(Path(r.source or r.path).parent)].append(r)
+    key: dict[int, str] = {id(r): r.project_id for r in readable}
+    for members in folders.values():
+        shared = {r.project_id for r in members if count[r.project_id] > 1}
+        if len(shared) != 1:
+            continue
+        (pid,) = shared
+        for r in members:
+            if count[r.project_id] == 1 and sum(m.project_id == pid for m in members) >= 1:
+                key[id(r)] = pid
+    groups: dict[str, list[FileResult]] = defaultdict(list)
+    for r in readable:
+        groups[key[id(r)]].append(r)
+    return list(groups.values())
 
 
 def relative_display(path: Path, roots: Iterable[Path]) -> str:

@@ -416,12 +416,7 @@ CROSS: dict[str, tuple[Callable[[Project], None], list[tuple[Where, str, str]]]]
 }
 
 #: Cases the real pipeline gets wrong (strict: they fail loudly once fixed).
-CROSS_XFAIL: dict[str, str] = {
-    "header: project_id differs": (
-        "BUG pimxl/pipeline.py check_projects groups the workbooks by project_id, not by project folder: a "
-        "workbook whose 项目编号 differs is checked alone, so no header-mismatch — only two project-form-missing "
-        "infos, status ok (check_project on the same records reports it)"),
-}
+CROSS_XFAIL: dict[str, str] = {}  # cross cases known to fail on real files (none)
 
 
 @pytest.fixture(scope="module")
@@ -497,3 +492,21 @@ def test_typical_mistakes_through_validate_json(tmp_path: Path, base_files: dict
     assert got == want
     assert {f["status"] for f in doc["files"]} == {"errors", "warnings"}
     assert all(x["severity"] == "info" for f in doc["files"] for x in f["findings"] if x["code"] not in RULE_CODES)
+
+
+def test_project_groups_keep_a_flat_folder_of_projects_apart() -> None:
+    from pimxl.pipeline import project_groups
+    from pimxl.records import Value, WorkbookRecord
+    from pimxl.results import FileResult
+
+    def fr(path: str, pid: str) -> FileResult:
+        rec = WorkbookRecord(path=path, template_id="project-plan", version=1, form={"project_id": Value(pid)})
+        return FileResult(path=path, record=rec)
+
+    # Two projects with two workbooks each in one flat folder, and a stray typo in a third folder.
+    results = [fr("flat/a-plan.xlsx", "P-A"), fr("flat/a-contract.xlsx", "P-A"), fr("flat/b-plan.xlsx", "P-B"),
+               fr("flat/b-contract.xlsx", "P-B"), fr("c/plan.xlsx", "P-C"), fr("c/contract.xlsx", "P-C"),
+               fr("c/site.xlsx", "P-CC")]
+    groups = sorted(sorted(r.path for r in g) for g in project_groups(results))
+    assert groups == [["c/contract.xlsx", "c/plan.xlsx", "c/site.xlsx"], ["flat/a-contract.xlsx", "flat/a-plan.xlsx"],
+                      ["flat/b-contract.xlsx", "flat/b-plan.xlsx"]]
