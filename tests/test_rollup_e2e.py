@@ -365,8 +365,6 @@ def test_summary_renders_in_libreoffice(centre_src: Path, tmp_path: Path) -> Non
         subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), os.environ["QA_KEEP_PNG"]], check=False)
 
 
-@pytest.mark.xfail(strict=True, reason="the parse cache is keyed by file content only, but reading depends on "
-                   "the as-of date (3月5日 takes the as-of year): a cached parse from another year is reused")
 def test_cache_respects_the_as_of_year(centre_src: Path, tmp_path: Path) -> None:
     root = tmp_path / "c" / "项目"
     root.mkdir(parents=True)

@@ -159,6 +159,23 @@ def test_cache(tmp_path: Path) -> None:
         assert h.conn.execute("SELECT count(*) FROM cache").fetchone()[0] == 0
 
 
+def test_cache_read_key(tmp_path: Path) -> None:
+    """A parse is reused only for the same read key (the as-of year); entries from before the key are misses."""
+    from pimxl.rollup.run import read_key
+
+    assert read_key(date(2026, 12, 28)) == read_key(date(2026, 1, 1)) != read_key(date(2027, 1, 4))
+    db = tmp_path / "h.db"
+    with History(db) as h:
+        h.cache_put("a.xlsx", 1, 1, "x", "A", read_key="year=2026")
+        assert h.cache_get("a.xlsx", 1, 1, "x", read_key="year=2026") == "A"
+        assert h.cache_get("a.xlsx", 1, 1, "x", read_key="year=2027") is None
+        assert h.cache_entries()["a.xlsx"].read_key == "year=2026"
+        # A database written before the column existed: its rows have no key, and never match one.
+        h.conn.execute("UPDATE cache SET read_key = NULL")
+        assert h.cache_get("a.xlsx", 1, 1, "x", read_key="year=2026") is None
+        assert h.cache_entries()["a.xlsx"].read_key is None
+
+
 def test_lock(tmp_path: Path) -> None:
     with History(tmp_path / "h.db") as h:
         first = h.lock()

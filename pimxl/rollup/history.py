@@ -8,10 +8,12 @@ Schema (``as_of`` is an ISO date)::
                                                   summary and views can be rebuilt exactly
     projects, contracts, stages, milestones, payments, risks, adjustments, sites, findings, overdue,
     sources (as_of, …columns of changes.TABLES)
-    cache(path PRIMARY KEY, size, mtime_ns, sha256, version, blob, checked_key, checked)
+    cache(path PRIMARY KEY, size, mtime_ns, sha256, version, blob, checked_key, checked, read_key)
                                                   blob = zlib(pickle(parsed result)); checked = the
                                                   findings of the workbook rules for checked_key
-                                                  (as-of date and settings), zlib(pickle(list))
+                                                  (as-of date and settings), zlib(pickle(list));
+                                                  read_key = what reading depends on besides the file
+                                                  (the as-of year: 3月5日 takes it), see run.read_key
 
 A snapshot is written in ONE transaction (``BEGIN IMMEDIATE`` … ``COMMIT``): re-running an as-of date
 replaces its rows, and a run killed or failing half-way leaves the previous snapshot as it was. WAL mode
@@ -62,6 +64,7 @@ class CacheEntry:
     blob: bytes
     checked_key: str | None
     checked: bytes | None
+    read_key: str | None = None
 
 
 class History:
@@ -95,7 +98,8 @@ class History:
                       "sha256 TEXT, version TEXT, blob BLOB, checked_key TEXT, checked BLOB)")
             # A database from before the rule findings were cached: add their columns.
             have = {r[1] for r in c.execute("PRAGMA table_info(cache)")}
-            for col, kind in (("checked_key", "TEXT"), ("checked", "BLOB")):
+            # … and before the as-of year was part of the parse's key (NULL never matches: a miss).
+            for col, kind in (("checked_key", "TEXT"), ("checked", "BLOB"), ("read_key", "TEXT")):
                 if col not in have:
                     c.execute(f"ALTER TABLE cache ADD COLUMN {col} {kind}")
             c.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
@@ -206,37 +210,41 @@ class History:
 
     # ------------------------------------------------------------ parse cache
 
-    def cache_get(self, path: str, size: int, mtime_ns: int, sha256: str) -> Any | None:
-        """The cached parse of ``path`` when size, mtime and content hash all match, else None."""
+    def cache_get(self, path: str, size: int, mtime_ns: int, sha256: str, read_key: str = "") -> Any | None:
+        """The cached parse of ``path`` when size, mtime, content hash and read key all match, else None."""
         row = self.conn.execute(
-            "SELECT size, mtime_ns, sha256, version, blob FROM cache WHERE path = ?", (path,)).fetchone()
-        if row is None or tuple(row[:4]) != (size, mtime_ns, sha256, self.cache_version):
+            "SELECT size, mtime_ns, sha256, version, coalesce(read_key, ''), blob FROM cache WHERE path = ?",
+            (path,)).fetchone()
+        if row is None or tuple(row[:5]) != (size, mtime_ns, sha256, self.cache_version, read_key):
             return None
         try:
-            return pickle.loads(zlib.decompress(row[4]))
+            return pickle.loads(zlib.decompress(row[5]))
         except Exception:  # a damaged entry is a miss, never a failed run
             return None
 
     def cache_entries(self) -> dict[str, CacheEntry]:
         """Every cache row of this version by path, in one query (the caller compares the keys)."""
-        cur = self.conn.execute("SELECT path, size, mtime_ns, sha256, blob, checked_key, checked FROM cache "
-                                "WHERE version = ?", (self.cache_version,))
+        cur = self.conn.execute("SELECT path, size, mtime_ns, sha256, blob, checked_key, checked, read_key "
+                                "FROM cache WHERE version = ?", (self.cache_version,))
         return {r[0]: CacheEntry(*r[1:]) for r in cur}
 
-    def cache_put(self, path: str, size: int, mtime_ns: int, sha256: str, result: Any) -> None:
-        self.cache_put_many([(path, size, mtime_ns, sha256, result)])
+    def cache_put(self, path: str, size: int, mtime_ns: int, sha256: str, result: Any, read_key: str = "") -> None:
+        self.cache_put_many([(path, size, mtime_ns, sha256, result)], read_key=read_key)
 
-    def cache_put_many(self, items: Iterable[tuple[str, int, int, str, Any]]) -> None:
+    def cache_put_many(self, items: Iterable[tuple[str, int, int, str, Any]], read_key: str = "") -> None:
         """Store many parses in one transaction (one fsync instead of one per file)."""
-        self.cache_store((p, s, m, h, zlib.compress(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL), 1), None, None)
-                         for p, s, m, h, r in items)
+        self.cache_store(((p, s, m, h, zlib.compress(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL), 1), None,
+                           None) for p, s, m, h, r in items), read_key=read_key)
 
-    def cache_store(self, rows: Iterable[tuple[str, int, int, str, bytes, str | None, bytes | None]]) -> None:
-        """Store ready blobs: (path, size, mtime_ns, sha256, zlib(pickle(result)), checked_key, checked)."""
-        data = [(p, s, m, h, self.cache_version, blob, key, checked) for p, s, m, h, blob, key, checked in rows]
+    def cache_store(self, rows: Iterable[tuple[str, int, int, str, bytes, str | None, bytes | None]],
+                    read_key: str = "") -> None:
+        """Store ready blobs: (path, size, mtime_ns, sha256, zlib(pickle(result)), checked_key, checked),
+        all parsed with the same ``read_key`` (what reading depended on besides the file: the as-of year)."""
+        data = [(p, s, m, h, self.cache_version, blob, key, checked, read_key)
+                for p, s, m, h, blob, key, checked in rows]
         if data:
             self._write("INSERT OR REPLACE INTO cache (path, size, mtime_ns, sha256, version, blob, checked_key, "
-                        "checked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", data)
+                        "checked, read_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", data)
 
     def cache_store_checked(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
         """Remember the rule findings of cached files for one key (as-of date and settings): (path, key, blob)."""

@@ -35,7 +35,7 @@ from ..config import Settings
 from ..pipeline import check_file, check_projects, compact_dumps, compact_loads, file_digest, read_file
 from ..results import FileResult
 
-__all__ = ["RollupRun", "checked_key", "default_history", "read_all", "run_rollup"]
+__all__ = ["RollupRun", "checked_key", "default_history", "read_all", "read_key", "run_rollup"]
 
 #: Below this many files to parse, a process pool costs more than it saves.
 POOL_THRESHOLD = 24
@@ -75,6 +75,14 @@ def default_history(output: Path, settings: Settings) -> Path:
 def checked_key(as_of: date, settings: Settings) -> str:
     """What the workbook rules' findings depend on besides the record: the as-of date and the settings."""
     return f"{as_of.isoformat()}|{hashlib.sha256(repr(settings).encode()).hexdigest()[:16]}"
+
+
+def read_key(as_of: date) -> str:
+    """What reading a file depends on besides its bytes: the as-of year (a date typed as 3月5日 takes it).
+
+    Part of the parse cache's key, so a parse from another year is never reused.
+    """
+    return f"year={as_of.year}"
 
 
 def _read_job(args: tuple[str, str, date, Settings | None]) -> tuple[bytes, bytes | None]:
@@ -118,6 +126,7 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
     from ..io.discover import discover
 
     key = checked_key(as_of, settings) if settings is not None else None
+    parse_key = read_key(as_of)
     entries = history.cache_entries()
     results: list[FileResult | None] = []
     todo: list[tuple[int, Path, str, tuple[int, int, str]]] = []
@@ -132,6 +141,8 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
             st = found.path.stat()
             size, mtime = st.st_size, st.st_mtime_ns
             entry = entries.get(shown)
+            if entry is not None and entry.read_key != parse_key:  # parsed for another as-of year
+                entry = None
             # Hash here only what the cache could answer for; a worker hashes the files it parses.
             sha = file_digest(found.path) if entry is not None and (entry.size, entry.mtime_ns) == (size, mtime) else ""
         except OSError as e:
@@ -167,7 +178,7 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
             if progress:
                 progress(done, len(todo))
         rows += parsing.extra
-    history.cache_store(rows)
+    history.cache_store(rows, read_key=parse_key)
     if unchecked and settings is not None and key is not None:
         store = []
         for result in unchecked:
