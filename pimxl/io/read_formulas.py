@@ -23,7 +23,7 @@ __all__ = ["ComputedValue", "settle"]
 _FAILED = object()
 
 
-@dataclass
+@dataclass(slots=True)
 class ComputedValue(Value):
     """A formula cell: ``raw`` is the cached value, ``recomputed`` what ``Field.compute`` makes of the inputs."""
 

@@ -42,7 +42,7 @@ __all__ = ["CACHE_FORMAT", "SCHEMA_VERSION", "CacheEntry", "History", "RunRecord
 
 SCHEMA_VERSION = "1"
 #: Part of the cache's version: bumped when what the cache stores changes shape.
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"  # 3: records with __slots__ (a WorkbookRecord pickled before cannot be loaded)
 
 
 @dataclass
