@@ -52,10 +52,11 @@ def file_digest(path: Path) -> str:
 def _compact_table() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
     """Pickle reductions that rebuild the reader's many small objects from positional arguments."""
     from .io.read_formulas import ComputedValue
-    from .records import Cell, Row, Value
+    from .records import Cell, Row, Value, shared_cell
 
     table: dict[type, Callable[[Any], tuple[Any, ...]]] = dict(copyreg.dispatch_table)
-    table[Cell] = lambda c: (Cell, (c.sheet, c.row, c.col))
+    # Loaded as the one shared Cell of its place (most of a rollup's Cells are the same few thousand).
+    table[Cell] = lambda c: (shared_cell, (c.sheet, c.row, c.col))
     table[Value] = lambda v: (Value, (v.value, v.raw, v.cell))
     table[ComputedValue] = lambda v: (ComputedValue, (v.value, v.raw, v.cell, v.recomputed, v.recomputed_by_pimxl))
     table[Row] = lambda r: (Row, (r.cells, r.sheet_row, r.extra))

@@ -10,6 +10,7 @@ a Cell is 56 instead of 104 bytes + its dict). Subclasses must declare slots too
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from .address import a1, sheet_address
 from .findings import Finding
 
-__all__ = ["Cell", "Row", "Value", "WorkbookRecord"]
+__all__ = ["Cell", "Row", "Value", "WorkbookRecord", "shared_cell"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,27 @@ class Cell:
     @property
     def address(self) -> str:
         return sheet_address(self.sheet, self.row, self.col)
+
+
+_SHARED: dict[tuple[str, int, int], Cell] = {}
+_SHARED_MAX = 500_000
+
+
+def shared_cell(sheet: str, row: int, col: int) -> Cell:
+    """The one :class:`Cell` for this place, shared by every record that refers to it.
+
+    Cells are immutable and compared by value, and workbooks of one template put their values in the
+    same places: a rollup loading thousands of records (:func:`pimxl.pipeline.compact_loads`) keeps
+    a few thousand Cells instead of one per value of every workbook. The table is bounded (cleared
+    when full: sharing is only an economy).
+    """
+    key = (sheet, row, col)
+    cell = _SHARED.get(key)
+    if cell is None:
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        cell = _SHARED[key] = Cell(sys.intern(sheet) if type(sheet) is str else sheet, row, col)
+    return cell
 
 
 @dataclass(slots=True)

@@ -176,6 +176,28 @@ def test_cache_read_key(tmp_path: Path) -> None:
         assert h.cache_entries()["a.xlsx"].read_key is None
 
 
+def test_compact_records_share_cells_and_pickle() -> None:
+    """Records loaded from the cache share one Cell per place (memory), and still pickle and compare."""
+    import pickle
+
+    from pimxl.io.read_formulas import ComputedValue
+    from pimxl.pipeline import compact_dumps, compact_loads
+    from pimxl.records import Cell, Row, Value, WorkbookRecord
+
+    def record() -> WorkbookRecord:
+        cell = Cell("合同进程", 3, 2)
+        row = Row({"a": Value("已完成", " 已完成", cell), "b": ComputedValue(1.0, None, Cell("合同进程", 3, 4), 1.0, True)})
+        return WorkbookRecord("x.xlsx", "T", 1, form={"k": Value(1, 1, Cell("项目信息", 2, 2))}, tables={"t": [row]})
+
+    one, two = compact_loads(compact_dumps(record())), compact_loads(compact_dumps(record()))
+    assert one == two == record()
+    assert one.tables["t"][0].cells["a"].cell is two.tables["t"][0].cells["a"].cell
+    assert isinstance(one.tables["t"][0].cells["b"], ComputedValue) and one.tables["t"][0].cells["b"].recomputed_by_pimxl
+    assert pickle.loads(pickle.dumps(one)) == one
+    with pytest.raises(AttributeError):
+        one.tables["t"][0].cells["a"].note = "no dict"  # type: ignore[attr-defined]
+
+
 def test_lock(tmp_path: Path) -> None:
     with History(tmp_path / "h.db") as h:
         first = h.lock()

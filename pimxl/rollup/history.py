@@ -22,6 +22,7 @@ and a busy timeout let a reader look while a run writes; two runs are serialised
 
 from __future__ import annotations
 
+import io
 import json
 import pickle
 import sqlite3
@@ -42,7 +43,7 @@ __all__ = ["CACHE_FORMAT", "SCHEMA_VERSION", "CacheEntry", "History", "RunRecord
 
 SCHEMA_VERSION = "1"
 #: Part of the cache's version: bumped when what the cache stores changes shape.
-CACHE_FORMAT = "3"  # 3: records with __slots__ (a WorkbookRecord pickled before cannot be loaded)
+CACHE_FORMAT = "3"  # 3: records with __slots__ (a WorkbookRecord pickled before cannot be loaded), shared Cells
 
 
 @dataclass
@@ -65,6 +66,32 @@ class CacheEntry:
     checked_key: str | None
     checked: bytes | None
     read_key: str | None = None
+
+
+class _Deflater(io.RawIOBase):
+    """A write-only file that deflates what is written to it, keeping only the compressed bytes."""
+
+    def __init__(self, level: int) -> None:
+        self.z = zlib.compressobj(level)
+        self.parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        self.parts.append(self.z.compress(b))
+        return len(b)
+
+    def value(self) -> bytes:
+        return b"".join([*self.parts, self.z.flush()])
+
+
+def _deflated_pickle(obj: Any, level: int = 6) -> bytes:
+    """``zlib.compress(pickle.dumps(obj), level)`` without holding the whole pickle in memory (it is
+    written in frames of ~64 KB and deflated as it goes); ``zlib.decompress`` reads it back."""
+    out = _Deflater(level)
+    pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return out.value()
 
 
 class History:
@@ -133,7 +160,7 @@ class History:
         """Replace the snapshot of ``as_of`` with this run's, atomically. Returns what was stored."""
         snap = snapshot_of(model, kpis)
         key = as_of.isoformat()
-        blob = zlib.compress(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), 6)
+        blob = _deflated_pickle(model)
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:

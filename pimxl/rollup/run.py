@@ -48,7 +48,7 @@ class RollupRun:
     as_of: date
     summary: Path
     history: Path
-    results: list[FileResult]
+    results: list[FileResult]  # status, findings, size and time of every file; ``record`` released (memory)
     model: Any  # RollupModel
     kpis: dict[str, Any]
     parsed: int = 0  # files parsed this run (cache misses)
@@ -238,6 +238,24 @@ def _parse(jobs_args: list[tuple[str, str, date, Settings | None]], jobs: int, s
     return _Parsing(pool.map(_read_job, jobs_args, chunksize=chunk))
 
 
+def _write_and_collect(write: Callable[[], None]) -> None:
+    """Run ``write`` and free its garbage at once.
+
+    The summary writer's workbook (every cell of the summary, ~1.4 M objects at 2,500 projects) is
+    held by reference cycles, which the switched-off collector would keep until the run ends —
+    under the history snapshot's memory at the peak. Everything alive before is frozen first, so
+    the collection walks only what the writer made (0.3 s instead of 1.3 s at 2,500 projects).
+    """
+    already = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        write()
+        gc.collect()
+    finally:
+        if not already:  # never thaw what a caller froze
+            gc.unfreeze()
+
+
 def _remove_stale_temps(output: Path) -> None:
     """Temp files of killed runs beside ``output``: ``.~<stem>.<pid>.<hex>.xlsx`` (this module's) and the
     writer's own inside it (``.~.~<stem>.<pid>.<hex>.<pid>.<hex>.xlsx``), when their process is gone."""
@@ -288,6 +306,10 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
             exclude=[output, history_path, *exclude], progress=progress, settings=settings)
         check_projects(results, as_of=as_of, settings=settings)
         model = build_model(results, as_of, settings)
+        # The parsed records (every cell of every workbook) are most of a run's memory and nothing
+        # needs them once the model is built: released before the summary is written.
+        for r in results:
+            r.record = None
         kpis = compute_kpis(model)
         previous = h.previous(as_of)
         changes = diff(snapshot_of(model, kpis), previous)
@@ -297,7 +319,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         tmp = output.with_name(f".~{output.stem}.{os.getpid()}.{secrets.token_hex(4)}.xlsx")
         try:
             # Complete and on disk (write_summary fsyncs) before the history commits; renamed after.
-            write_summary(summary, tmp, lang=lang, base_dir=root)
+            _write_and_collect(lambda: write_summary(summary, tmp, lang=lang, base_dir=root))
             h.save_snapshot(as_of, model, kpis)
             os.replace(tmp, output)
         finally:
