@@ -274,6 +274,7 @@ def test_killed_after_history_commit_next_run_catches_up(centre_src: Path, tmp_p
     assert sorted(r[0] for r in _snapshot_rows(db)["runs"]) == [CUT.isoformat(), "2026-12-04"]
     assert [p.name for p in out.parent.glob(".~*")]  # the complete new summary, never renamed
     doc = _rollup(root, out, date(2026, 12, 4), "--history", str(db))
+    assert doc["cache"]["unchanged_run"] is False
     assert out.read_bytes() != summary and _kpis(openpyxl.load_workbook(out))
     assert not list(out.parent.glob(".~*"))
 
@@ -382,3 +383,61 @@ def test_cache_respects_the_as_of_year(centre_src: Path, tmp_path: Path) -> None
 
     assert final_acceptance_planned("2026-12-28") == date(2026, 3, 5)
     assert final_acceptance_planned("2027-01-04") == date(2027, 3, 5)  # a fresh parse says so
+
+
+def test_unchanged_rerun_keeps_the_summary(centre_src: Path, tmp_path: Path) -> None:
+    """A re-run of an as-of date with nothing changed keeps (or copies) the summary and says so; any change
+    that could change the summary — a file's content or time, the as-of date, the settings, the language,
+    another run in the history, the summary itself gone or edited — or --force rebuilds it."""
+    root = _copy(centre_src, tmp_path / "c")
+    out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
+    first = _rollup(root, out, CUT, "--history", db)
+    assert first["cache"]["unchanged_run"] is False and first["cache"]["parsed"] > 0
+    summary, stat = out.read_bytes(), out.stat()
+
+    def again(*extra: str, as_of: date = CUT, to: Path = out) -> dict:
+        return _rollup(root, to, as_of, "--history", db, *extra)
+
+    def full(doc: dict) -> bool:
+        return doc["cache"]["unchanged_run"] is False
+
+    same = again()
+    readable = first["files"]["found"] - first["files"]["skipped"]
+    assert same["cache"] == {"parsed": 0, "cached": readable, "unchanged_run": True}
+    assert out.read_bytes() == summary and out.stat().st_mtime_ns == stat.st_mtime_ns  # not rewritten
+    assert {k: v for k, v in same.items() if k != "cache"} == {k: v for k, v in first.items() if k != "cache"}
+    text = pimxl("rollup", root, "-o", out, "--history", db, "--as-of", CUT.isoformat())
+    assert text.returncode == 0 and "未变化" in text.stdout
+    # Another name in the same folder: a byte-identical copy.
+    copy = again(to=out.with_name("汇总-副本.xlsx"))
+    assert copy["cache"]["unchanged_run"] and out.with_name("汇总-副本.xlsx").read_bytes() == summary
+    assert copy["outputs"]["summary"] == str(out.with_name("汇总-副本.xlsx").resolve())
+    assert not list(out.parent.glob(".~*"))
+
+    assert full(again("--force")) and openpyxl.load_workbook(out)  # --force rebuilds
+    assert again()["cache"]["unchanged_run"]  # … and the rebuilt summary is then kept
+    assert full(again(as_of=CUT + timedelta(days=1)))  # another as-of date: a full run (and a new run row)
+    assert full(again())  # … which is in 趋势 of this date's summary: rebuilt once
+    assert again()["cache"]["unchanged_run"]
+    assert full(again("--lang", "en"))  # the language
+    assert again("--lang", "en")["cache"]["unchanged_run"]
+
+    plan = next(root.rglob("PRJ-2026-002-项目计划书.xlsx"))
+    os.utime(plan, ns=(plan.stat().st_atime_ns, plan.stat().st_mtime_ns + 10**9))  # touched, same content
+    touched = again("--lang", "en")
+    assert full(touched) and touched["cache"]["parsed"] == 0  # parses nothing, but rebuilds the summary
+    contract = next(root.rglob("PRJ-2026-002-合同进程表.xlsx"))
+    _edit(contract, "合同进程", {("系统终验", "计划日期"): date(2027, 6, 30)})
+    edited = again("--lang", "en")
+    assert full(edited) and edited["cache"]["parsed"] == 1
+    assert again("--lang", "en")["cache"]["unchanged_run"]
+
+    (root / "pimxl.toml").write_text("stale_days = 9\n", "utf-8")  # a settings change
+    assert full(again("--lang", "en"))
+    out.unlink()  # the summary deleted
+    assert full(again("--lang", "en")) and out.is_file()
+    with open(out, "r+b") as fh:  # the summary edited (e.g. saved from Excel): not the run's any more
+        fh.seek(100)
+        fh.write(b"x")
+    assert full(again("--lang", "en"))
+    assert again("--lang", "en")["cache"]["unchanged_run"]

@@ -33,10 +33,12 @@ findings), 1 when the run itself failed.""")
 @click.option("--jobs", type=click.IntRange(0, 64), default=None, help="并行进程数 / worker processes (0 = CPUs)")
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 文档 / print one JSON document")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress bar")
+@click.option("--force", is_flag=True,
+              help="即使输入未变化也重新汇总 / rebuild even when nothing changed since this as-of date's last run")
 @as_of_option
 @lang_option
 def rollup(root: Path, output: Path, history: Path | None, views: Path | None, jobs: int | None, as_json: bool,
-           quiet: bool, as_of: date | None, lang: str | None) -> None:
+           quiet: bool, force: bool, as_of: date | None, lang: str | None) -> None:
     from ..rollup.run import run_rollup
 
     settings = settings_for(root, lang=lang)
@@ -55,7 +57,7 @@ def rollup(root: Path, output: Path, history: Path | None, views: Path | None, j
 
     try:
         run = run_rollup(root, output, as_of=as_of or date.today(), settings=settings, history=history, jobs=jobs,
-                         lang=lang, progress=progress, exclude=[views] if views else [])
+                         lang=lang, progress=progress, exclude=[views] if views else [], force=force)
     except OSError as e:  # the output or history folder cannot be written: the user's to fix, not a bug
         where = f" ({e.filename})" if e.filename else ""
         raise PimxlError(f"汇总失败，无法写入 / rollup failed, cannot write: {e.strerror or e}{where}") from None
@@ -86,6 +88,9 @@ def render_outcome(run: RollupRun, lang: str) -> str:
             f"files: {k['files_found']} found, {k['files_read']} read, {k['files_skipped']} skipped, "
             f"{k['files_unreadable']} unreadable; parsed {run.parsed}, from cache {run.cached}",
         ]
+        if run.unchanged:
+            lines.append("unchanged: nothing changed since this as-of date's last run; its summary was kept "
+                         "(--force rebuilds it)")
     else:
         lines = [
             f"汇总：{run.summary}",
@@ -96,4 +101,6 @@ def render_outcome(run: RollupRun, lang: str) -> str:
             f"文件：发现 {k['files_found']}，读取 {k['files_read']}，跳过 {k['files_skipped']}，"
             f"无法读取 {k['files_unreadable']}；本次解析 {run.parsed}，取自缓存 {run.cached}",
         ]
+        if run.unchanged:
+            lines.append("未变化：自该基准日上次运行以来没有任何变化，沿用其汇总（--force 重新生成）")
     return "\n".join(lines)

@@ -3,9 +3,13 @@
 Schema (``as_of`` is an ISO date)::
 
     meta(key PRIMARY KEY, value)                  schema version, pimxl version of the cache
-    runs(as_of PRIMARY KEY, run_at, version, kpis JSON, model BLOB)
+    runs(as_of PRIMARY KEY, run_at, version, kpis JSON, model BLOB, fingerprint, summary, summary_sha256, doc JSON)
                                                   model = zlib(pickle(RollupModel)), so a past week's
-                                                  summary and views can be rebuilt exactly
+                                                  summary and views can be rebuilt exactly;
+                                                  fingerprint = what the run's summary depended on
+                                                  (files, settings, version, lang, other runs), with
+                                                  the summary's path and sha256 and the --json
+                                                  document: an unchanged re-run reuses the summary
     projects, contracts, stages, milestones, payments, risks, adjustments, sites, findings, overdue,
     sources (as_of, …columns of changes.TABLES)
     cache(path PRIMARY KEY, size, mtime_ns, sha256, version, blob, checked_key, checked, read_key)
@@ -22,6 +26,7 @@ and a busy timeout let a reader look while a run writes; two runs are serialised
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import pickle
@@ -39,7 +44,7 @@ from .changes import TABLES, Change, Snapshot, diff, snapshot_of
 from .lock import RunLock
 from .model import RollupModel
 
-__all__ = ["CACHE_FORMAT", "SCHEMA_VERSION", "CacheEntry", "History", "RunRecord"]
+__all__ = ["CACHE_FORMAT", "SCHEMA_VERSION", "CacheEntry", "History", "RunRecord", "RunStamp"]
 
 SCHEMA_VERSION = "1"
 #: Part of the cache's version: bumped when what the cache stores changes shape.
@@ -53,6 +58,17 @@ class RunRecord:
     previous: Snapshot | None
     changes: list[Change]
     trend: list[dict[str, Any]]
+
+
+@dataclass
+class RunStamp:
+    """What an unchanged re-run of one as-of date needs: the run's fingerprint, its summary, its --json."""
+
+    fingerprint: str
+    summary: str
+    summary_sha256: str
+    kpis: dict[str, Any]
+    doc: dict[str, Any]
 
 
 @dataclass
@@ -118,6 +134,11 @@ class History:
             c.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             c.execute("CREATE TABLE IF NOT EXISTS runs (as_of TEXT PRIMARY KEY, run_at TEXT, version TEXT, "
                       "kpis TEXT, model BLOB)")
+            # The unchanged re-run's stamp (a database from before it gets the columns, empty).
+            have = {r[1] for r in c.execute("PRAGMA table_info(runs)")}
+            for col in ("fingerprint", "summary", "summary_sha256", "doc"):
+                if col not in have:
+                    c.execute(f"ALTER TABLE runs ADD COLUMN {col} TEXT")
             for table, cols in TABLES.items():
                 c.execute(f"CREATE TABLE IF NOT EXISTS {table} (as_of TEXT NOT NULL, {', '.join(cols)})")
                 c.execute(f"CREATE INDEX IF NOT EXISTS ix_{table}_as_of ON {table}(as_of)")
@@ -156,8 +177,12 @@ class History:
     # ------------------------------------------------------------ snapshots
 
     def save_snapshot(self, as_of: date, model: RollupModel, kpis: dict[str, Any],
-                      run_at: datetime | None = None) -> Snapshot:
-        """Replace the snapshot of ``as_of`` with this run's, atomically. Returns what was stored."""
+                      run_at: datetime | None = None, stamp: RunStamp | None = None) -> Snapshot:
+        """Replace the snapshot of ``as_of`` with this run's, atomically. Returns what was stored.
+
+        ``stamp`` (the rollup's) lets a re-run with nothing changed keep the summary; without it, a
+        re-run of this date always rebuilds it.
+        """
         snap = snapshot_of(model, kpis)
         key = as_of.isoformat()
         blob = _deflated_pickle(model)
@@ -167,9 +192,12 @@ class History:
             for table in TABLES:
                 c.execute(f"DELETE FROM {table} WHERE as_of = ?", (key,))
                 self._insert(table, key, snap.rows(table))
-            c.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?)", (
+            c.execute("INSERT OR REPLACE INTO runs (as_of, run_at, version, kpis, model, fingerprint, summary, "
+                      "summary_sha256, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
                 key, (run_at or datetime.now()).isoformat(timespec="seconds"), self.version,
                 json.dumps(kpis, ensure_ascii=False, sort_keys=True), blob,
+                *((stamp.fingerprint, stamp.summary, stamp.summary_sha256,
+                   json.dumps(stamp.doc, ensure_ascii=False, default=str)) if stamp else (None,) * 4),
             ))
             c.execute("COMMIT")
         except BaseException:
@@ -199,6 +227,26 @@ class History:
 
     def runs(self) -> list[date]:
         return [date.fromisoformat(r[0]) for r in self.conn.execute("SELECT as_of FROM runs ORDER BY as_of")]
+
+    def run_stamp(self, as_of: date) -> RunStamp | None:
+        """The stamp the run of ``as_of`` left (None for a run without one, or no run)."""
+        row = self.conn.execute("SELECT fingerprint, summary, summary_sha256, kpis, doc FROM runs WHERE as_of = ?",
+                                (as_of.isoformat(),)).fetchone()
+        if row is None or None in row:
+            return None
+        try:
+            return RunStamp(row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]))
+        except ValueError:
+            return None
+
+    def others_digest(self, as_of: date) -> str:
+        """A digest of every other run (date, time, version, KPIs, fingerprint): the summary's 本周变化 and
+        趋势 come from them, so a run of another date added or redone since changes it."""
+        h = hashlib.sha256()
+        for row in self.conn.execute("SELECT as_of, run_at, version, kpis, fingerprint FROM runs WHERE as_of != ? "
+                                     "ORDER BY as_of", (as_of.isoformat(),)):
+            h.update(repr(row).encode())
+        return h.hexdigest()
 
     def snapshot(self, as_of: date) -> Snapshot | None:
         key = as_of.isoformat()

@@ -23,6 +23,7 @@ import hashlib
 import os
 import re
 import secrets
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -35,7 +36,8 @@ from ..config import Settings
 from ..pipeline import check_file, check_projects, compact_dumps, compact_loads, file_digest, read_file
 from ..results import FileResult
 
-__all__ = ["RollupRun", "checked_key", "default_history", "read_all", "read_key", "run_rollup"]
+__all__ = ["RollupRun", "Scanned", "checked_key", "default_history", "fingerprint", "read_all", "read_key",
+           "run_rollup", "scan"]
 
 #: Below this many files to parse, a process pool costs more than it saves.
 POOL_THRESHOLD = 24
@@ -45,22 +47,101 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class RollupRun:
+    """What a run did. An unchanged re-run (``unchanged``) read nothing: ``results`` is empty, ``kpis`` and
+    the ``--json`` document are the earlier run's, and ``model`` is loaded from the history when asked for."""
+
     as_of: date
     summary: Path
     history: Path
     results: list[FileResult]  # status, findings, size and time of every file; ``record`` released (memory)
-    model: Any  # RollupModel
+    _model: Any  # RollupModel
     kpis: dict[str, Any]
     parsed: int = 0  # files parsed this run (cache misses)
     cached: int = 0  # files taken from the cache
     outputs: dict[str, Any] = field(default_factory=dict)
+    unchanged: bool = False  # nothing changed since this as-of date's last run: its summary was kept
+    doc: dict[str, Any] | None = None  # the --json document of the earlier run (unchanged re-run)
+
+    @property
+    def model(self) -> Any:
+        if self._model is None and self.unchanged:
+            from .history import History
+
+            with History(self.history) as h:
+                self._model = h.load_model(self.as_of)
+            if self._model is None:
+                raise RuntimeError(f"the history holds no usable model for {self.as_of}: re-run with --force")
+        return self._model
 
     def json(self) -> dict[str, Any]:
         from .kpis import rollup_json
 
-        doc = rollup_json(self.model, self.kpis, self.outputs)
-        doc["cache"] = {"parsed": self.parsed, "cached": self.cached}
+        if self.doc is not None:
+            doc = {**self.doc, "outputs": dict(self.outputs)}
+        else:
+            doc = rollup_json(self.model, self.kpis, self.outputs)
+        doc["cache"] = {"parsed": self.parsed, "cached": self.cached, "unchanged_run": self.unchanged}
         return doc
+
+
+@dataclass
+class Scanned:
+    """One file found under the root: as shown, its state, and its size, time and content hash."""
+
+    path: Path
+    shown: str
+    status: str  # candidate | skipped | unreadable (cannot even be stat'ed)
+    kind: str = ""
+    reason_zh: str = ""
+    reason_en: str = ""
+    size: int = 0
+    mtime_ns: int = 0
+    sha256: str = ""  # "" until hashed (or when the file cannot be read)
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.shown, self.status, self.kind, self.reason_en, self.size, self.mtime_ns, self.sha256)
+
+
+def scan(root: Path, *, exclude: Sequence[Path] = (), hash_all: bool = False) -> list[Scanned]:
+    """Every file under ``root`` (discovery order) with its size and time; ``hash_all``: and content hash."""
+    from ..io.discover import discover
+
+    out = []
+    for found in discover([root], exclude_outputs=exclude):
+        s = Scanned(found.path, _display(found.path, root), found.status, found.kind, found.reason_zh,
+                    found.reason_en)
+        if s.status == "candidate":
+            try:
+                st = found.path.stat()
+                s.size, s.mtime_ns = st.st_size, st.st_mtime_ns
+            except OSError as e:
+                s.status, s.reason_zh, s.reason_en = "unreadable", f"无法打开文件（{e.strerror}）", f"cannot open ({e.strerror})"
+            else:
+                if hash_all:
+                    try:
+                        s.sha256 = file_digest(found.path)
+                    except OSError:  # as a worker would find it: unreadable, no hash
+                        s.sha256 = ""
+        out.append(s)
+    return out
+
+
+def fingerprint(scanned: Sequence[Scanned], *, as_of: date, settings: Settings, lang: str, root: Path,
+                output: Path, others: str) -> str:
+    """Everything a run's summary depends on, as one digest.
+
+    The files found (path, state, size, time, sha256), the as-of date and the settings, the pimxl version,
+    the language, the root and the summary's folder (its links are relative to it), and the other runs in
+    the history (``others``: 本周变化 and 趋势 come from them). Equal fingerprints give the same summary.
+    """
+    from .. import __version__
+    from .history import CACHE_FORMAT
+
+    h = hashlib.sha256(repr((__version__, CACHE_FORMAT, checked_key(as_of, settings), read_key(as_of), lang,
+                             str(root), str(output.parent), others)).encode())
+    for s in scanned:
+        h.update(repr(s.key()).encode())
+    return h.hexdigest()
 
 
 def default_history(output: Path, settings: Settings) -> Path:
@@ -116,40 +197,47 @@ def _checked(result: FileResult, findings: list[Any]) -> FileResult:
 
 
 def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Sequence[Path] = (),
-             progress: Progress | None = None, settings: Settings | None = None) -> tuple[list[FileResult], int, int]:
+             progress: Progress | None = None, settings: Settings | None = None,
+             scanned: list[Scanned] | None = None) -> tuple[list[FileResult], int, int]:
     """Every file under ``root`` as a FileResult, using and filling the cache; also (parsed, cached).
 
     With ``settings`` the workbook rules have run on every result too (:func:`check_file`): in the
     workers for files parsed now, from the cache for unchanged files checked before with the same
-    as-of date and settings, else here.
+    as-of date and settings, else here. ``scanned`` (from :func:`scan`, hashed or not) saves the
+    discovery; every readable file's sha256 is filled in it.
     """
-    from ..io.discover import discover
-
     key = checked_key(as_of, settings) if settings is not None else None
     parse_key = read_key(as_of)
     entries = history.cache_entries()
     results: list[FileResult | None] = []
     todo: list[tuple[int, Path, str, tuple[int, int, str]]] = []
     hits: list[tuple[int, Path, str, tuple[int, int, str]]] = []
-    for found in discover([root], exclude_outputs=exclude):
-        shown = _display(found.path, root)
-        if found.status != "candidate":
+    found_files = scanned if scanned is not None else scan(root, exclude=exclude)
+    by_index: dict[int, Scanned] = {}
+    for found in found_files:
+        shown = found.shown
+        if found.status == "skipped":
             results.append(FileResult(path=shown, status="skipped", kind=found.kind,
                                       reason_zh=found.reason_zh, reason_en=found.reason_en))
             continue
+        size, mtime = found.size, found.mtime_ns
         try:
-            st = found.path.stat()
-            size, mtime = st.st_size, st.st_mtime_ns
+            if found.status != "candidate":
+                raise OSError
             entry = entries.get(shown)
             if entry is not None and entry.read_key != parse_key:  # parsed for another as-of year
                 entry = None
             # Hash here only what the cache could answer for; a worker hashes the files it parses.
-            sha = file_digest(found.path) if entry is not None and (entry.size, entry.mtime_ns) == (size, mtime) else ""
-        except OSError as e:
-            results.append(FileResult(path=shown, status="unreadable", code="read-failed",
-                                      reason_zh=f"无法打开文件（{e.strerror}）", reason_en=f"cannot open ({e.strerror})"))
+            if not found.sha256 and entry is not None and (entry.size, entry.mtime_ns) == (size, mtime):
+                found.sha256 = file_digest(found.path)
+            sha = found.sha256
+        except OSError as e:  # cannot be stat'ed (scan) or hashed: as :func:`scan` with hash_all sees it
+            zh, en = ((found.reason_zh, found.reason_en) if found.status != "candidate" else
+                      (f"无法打开文件（{e.strerror}）", f"cannot open ({e.strerror})"))
+            results.append(FileResult(path=shown, status="unreadable", code="read-failed", reason_zh=zh, reason_en=en))
             continue
         results.append(None)
+        by_index[len(results) - 1] = found
         job = (len(results) - 1, found.path, shown, (size, mtime, sha))
         (hits if sha and entry is not None and entry.sha256 == sha else todo).append(job)
 
@@ -174,6 +262,7 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
                 zip(todo, parsing.results, strict=True), start=1):
             result = compact_loads(blob)
             results[index] = _checked(result, compact_loads(rules)) if rules is not None else result
+            by_index[index].sha256 = result.sha256 or sha
             rows.append((shown, size, mtime, result.sha256 or sha, blob, key if rules is not None else None, rules))
             if progress:
                 progress(done, len(todo))
@@ -290,20 +379,44 @@ def _no_gc() -> Iterator[None]:
 
 def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, history: Path | None = None,
                jobs: int | None = None, lang: str = "zh", progress: Progress | None = None,
-               exclude: Sequence[Path] = ()) -> RollupRun:
+               exclude: Sequence[Path] = (), force: bool = False) -> RollupRun:
+    """Roll up every workbook under ``root`` into the summary ``output`` and the history snapshot of ``as_of``.
+
+    A re-run of an as-of date with nothing changed (:func:`fingerprint`: same files with the same size,
+    time and sha256, same settings, pimxl version and language, same other runs in the history) whose
+    summary is still there byte for byte aggregates nothing: the summary is kept (or copied to
+    ``output``) and the run says so (``unchanged``). ``force`` rebuilds anyway.
+    """
     from .aggregate import build_model
     from .changes import diff, snapshot_of
-    from .history import History
-    from .kpis import compute_kpis
+    from .history import History, RunStamp
+    from .kpis import compute_kpis, rollup_json
     from .sheets import build_summary
     from .summary_writer import write_summary
 
     root, output = root.resolve(), output.resolve()
     history_path = (history or default_history(output, settings)).resolve()
+    excluded = [output, history_path, *exclude]
     with _no_gc(), History(history_path) as h, h.lock(timeout=3600):
+        others = h.others_digest(as_of)
+        scanned = None
+        stamp = None if force else h.run_stamp(as_of)
+        keep = _summary_to_keep(stamp, output) if stamp is not None else None
+        if stamp is not None and keep is not None:
+            scanned = scan(root, exclude=excluded, hash_all=True)
+            if fingerprint(scanned, as_of=as_of, settings=settings, lang=lang, root=root, output=output,
+                           others=others) == stamp.fingerprint:
+                if keep != output:
+                    _copy_into_place(keep, output)
+                run = RollupRun(as_of=as_of, summary=output, history=history_path, results=[], _model=None,
+                                kpis=stamp.kpis, cached=sum(s.status != "skipped" for s in scanned),
+                                unchanged=True, doc=stamp.doc)
+                run.outputs = {"summary": str(output), "history": str(history_path)}
+                return run
+        scanned = scanned if scanned is not None else scan(root, exclude=excluded)
         results, parsed, cached = read_all(
             root, as_of=as_of, history=h, jobs=jobs if jobs is not None else settings.jobs,
-            exclude=[output, history_path, *exclude], progress=progress, settings=settings)
+            exclude=excluded, progress=progress, settings=settings, scanned=scanned)
         check_projects(results, as_of=as_of, settings=settings)
         model = build_model(results, as_of, settings)
         # The parsed records (every cell of every workbook) are most of a run's memory and nothing
@@ -316,16 +429,50 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         summary = build_summary(model, kpis, changes, h.trend(), had_previous=previous is not None, lang=lang)
         output.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(output)
-        tmp = output.with_name(f".~{output.stem}.{os.getpid()}.{secrets.token_hex(4)}.xlsx")
+        tmp = _temp_beside(output)
         try:
             # Complete and on disk (write_summary fsyncs) before the history commits; renamed after.
             _write_and_collect(lambda: write_summary(summary, tmp, lang=lang, base_dir=root))
-            h.save_snapshot(as_of, model, kpis)
+            stamp = RunStamp(
+                fingerprint(scanned, as_of=as_of, settings=settings, lang=lang, root=root, output=output,
+                            others=others),
+                str(output), file_digest(tmp), kpis, rollup_json(model, kpis, {}))
+            h.save_snapshot(as_of, model, kpis, stamp=stamp)
             os.replace(tmp, output)
         finally:
             tmp.unlink(missing_ok=True)
         h.cache_prune(r.path for r in results)
-    run = RollupRun(as_of=as_of, summary=output, history=history_path, results=results, model=model, kpis=kpis,
+    run = RollupRun(as_of=as_of, summary=output, history=history_path, results=results, _model=model, kpis=kpis,
                     parsed=parsed, cached=cached)
     run.outputs = {"summary": str(output), "history": str(history_path)}
     return run
+
+
+def _temp_beside(output: Path) -> Path:
+    """A hidden temp name beside ``output`` (discovery skips it; :func:`_remove_stale_temps` knows it)."""
+    return output.with_name(f".~{output.stem}.{os.getpid()}.{secrets.token_hex(4)}.xlsx")
+
+
+def _summary_to_keep(stamp: Any, output: Path) -> Path | None:
+    """The earlier run's summary, still byte-identical: ``output`` itself, else where that run wrote it."""
+    for candidate in dict.fromkeys([output, Path(stamp.summary)]):
+        try:
+            if candidate.is_file() and file_digest(candidate) == stamp.summary_sha256:
+                return candidate
+        except OSError:
+            continue
+    return None
+
+
+def _copy_into_place(source: Path, output: Path) -> None:
+    """Copy ``source`` to ``output`` through a temp file, synced, then renamed (never a half-written copy)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(output)
+    tmp = _temp_beside(output)
+    try:
+        shutil.copyfile(source, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
