@@ -496,6 +496,28 @@ def _check_area(kind: str, sheet: str, area: tuple[int, int], limits: Limits) ->
 _CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
 # A cell without an ``r`` takes its row from the enclosing ``<row r=…>``: then rows count too.
 _CELL_NO_REF = re.compile(rb"<(?:\w+:)?c(?=[\s>])(?![^>]*\sr=)[^>]*(?<!/)>")
+# The same, starting with the literal ' r="' that every producer writes: the regex engine finds it by a
+# fast search instead of trying the pattern at every white space (1.6× faster). The general one runs on a
+# part where another white space could precede an r= (see _other_space_r), so nothing escapes the check.
+_CELL_REF_SPACE = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
+
+
+def _other_space_r(part: bytes) -> bool:
+    """Whether white space other than a plain space may precede an attribute in ``part``.
+
+    Single-byte searches (memchr): a tab, CR, VT or FF anywhere, or a line feed followed by ``r="``
+    (sheet XML has a line feed or two; a part with many — pretty-printed — is given the general scan).
+    """
+    if b"\t" in part or b"\r" in part or b"\x0b" in part or b"\x0c" in part:
+        return True
+    i, seen = part.find(b"\n"), 0
+    while i != -1:
+        if part.startswith(b'r="', i + 1) or seen > 64:
+            return True
+        i, seen = part.find(b"\n", i + 1), seen + 1
+    return False
+
+
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="([0-9]{1,7})"')
 
 
@@ -539,7 +561,7 @@ def _xml_sheet_area(z: _Zip, name: str) -> tuple[int, int]:
         buf = tail + chunk
         cut = buf.rfind(b">") + 1  # scan whole tags only; keep the rest for the next chunk
         part, tail = buf[:cut], buf[cut:][-4096:]
-        refs = _CELL_REF.findall(part)
+        refs = (_CELL_REF if _other_space_r(part) else _CELL_REF_SPACE).findall(part)
         if refs:
             box.add(max(int(r) for r in {r for _, r in refs}), max(_col_number(c) for c in {c for c, _ in refs}))
         if _CELL_NO_REF.search(part):

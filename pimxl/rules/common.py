@@ -43,18 +43,39 @@ ACTUAL_IN_FUTURE = Code(
 )
 
 
+#: Per template table (by id; the table is kept so the id stays its own): its pre-filled rows by row key,
+#: each as the comparable text of every non-computed column.
+_PREFILLED: dict[int, tuple[Table, dict[tuple[str, ...], dict[str, str]]]] = {}
+
+
+def _prefilled(table: Table) -> dict[tuple[str, ...], dict[str, str]]:
+    hit = _PREFILLED.get(id(table))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    columns: dict[str, object] = {}
+    for c in table.columns:
+        columns.setdefault(c.key, c)  # table.column(k) is the first column of that key
+    compared = [c for c in columns.values() if not c.computed]  # type: ignore[attr-defined]
+    index: dict[tuple[str, ...], dict[str, str]] = {}
+    for pre in table.rows:  # the first pre-filled row of a key is the one compared
+        index.setdefault(tuple(text(pre.get(k)) for k in table.row_key),
+                         {c.key: text(pre.get(c.key, c.default)) for c in compared})  # type: ignore[attr-defined]
+    _PREFILLED[id(table)] = (table, index)
+    return index
+
+
 def untouched(table: Table, row: Row) -> bool:
     """A pre-filled template row the user has not filled in (only the template's own values in it)."""
-    key = tuple(text(row.get(k)) for k in table.row_key)
-    for pre in table.rows:
-        if tuple(text(pre.get(k)) for k in table.row_key) != key:
-            continue
-        return all(
-            blank(v.value) or text(v.value) == text(pre.get(k, table.column(k).default))
-            for k, v in row.cells.items()
-            if k in {c.key for c in table.columns} and not table.column(k).computed
-        )
-    return False
+    if not table.rows:
+        return False
+    expected = _prefilled(table).get(tuple(text(row.get(k)) for k in table.row_key))
+    if expected is None:
+        return False
+    for k, v in row.cells.items():
+        want = expected.get(k)
+        if want is not None and not (blank(v.value) or text(v.value) == want):
+            return False
+    return True
 
 
 @rule(ALL)
