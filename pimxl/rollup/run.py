@@ -239,7 +239,9 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
         results.append(None)
         by_index[len(results) - 1] = found
         job = (len(results) - 1, found.path, shown, (size, mtime, sha))
-        (hits if sha and entry is not None and entry.sha256 == sha else todo).append(job)
+        # A hit needs size and time too (a touched file is parsed again: its result carries the new time).
+        hit = sha and entry is not None and (entry.size, entry.mtime_ns, entry.sha256) == (size, mtime, sha)
+        (hits if hit else todo).append(job)
 
     with ExitStack() as stack:
         # The workers start first (forked while this process is still small), and parse while
