@@ -13,7 +13,7 @@ Figures (each timed ``--repeat`` times, the median reported):
     a  raw python-calamine read of every sheet of every workbook, one process (the baseline)
     b  the naive script: pandas.read_excel(f, sheet_name=None, engine="openpyxl") over every workbook
     c  `pimxl rollup` from scratch (empty history): discover, read, validate, aggregate, summary, history
-    d  the same rollup re-run with nothing changed
+    d  the same rollup re-run with nothing changed (recognised as an unchanged re-run: the summary is kept)
     e  the rollup re-run after 5 % of the workbooks were edited
     f  `pimxl validate` of one workbook, wall time including interpreter start-up
     g  peak RSS of (c) — the rollup process and its workers together — at N and at 2.5 N projects

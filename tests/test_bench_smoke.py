@@ -37,6 +37,7 @@ def test_bench_reports_every_figure(tmp_path: Path) -> None:
     assert doc["files"] == {**doc["files"], "read": doc["workbooks"], "unreadable": 1, "skipped": 1}
     # The re-run parses nothing; the edited run parses the edited files only.
     assert doc["cache"]["d"]["parsed"] == 0
+    assert doc["cache"]["d"]["unchanged_run"] is True and doc["cache"]["e"]["unchanged_run"] is False
     assert 1 <= doc["cache"]["e"]["parsed"] < doc["workbooks"]
     assert doc["big"]["projects"] == 8 and doc["big"]["workbooks"] > doc["workbooks"]
     # The table form names every measure.
