@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from ..schema import Field
+from ..schema import Field, Table
 
 __all__ = ["field_labels", "fold", "label_index", "label_keys"]
 
@@ -53,4 +53,13 @@ def label_index(rows: Iterable[list[Any]], max_col: int) -> dict[str, list[tuple
             if isinstance(value, str) and value:
                 for k in label_keys(value):
                     out.setdefault(k, []).append((r, c))
+    return out
+
+
+def label_lookup(table: Table) -> dict[str, str]:
+    """Folded header label (zh, en, aliases) → column key of ``table``; the first column wins a clash."""
+    out: dict[str, str] = {}
+    for f in table.columns:
+        for k in field_labels(f):
+            out.setdefault(k, f.key)
     return out

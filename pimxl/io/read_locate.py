@@ -16,7 +16,7 @@ from .. import layout
 from ..schema import Table
 from .read_book import Grid, is_blank
 from .read_context import ReadContext
-from .read_labels import field_labels, label_keys
+from .read_labels import label_keys, label_lookup
 
 __all__ = ["TablePlace", "locate_table"]
 
@@ -35,15 +35,6 @@ class TablePlace:
     columns: dict[str, int]  # field key → column
     extra: dict[int, str] = field(default_factory=dict)  # column → header text of a user's own column
     by_label: bool = False
-
-
-def _lookup(table: Table) -> dict[str, str]:
-    """Folded label → column key."""
-    out: dict[str, str] = {}
-    for f in table.columns:
-        for k in field_labels(f):
-            out.setdefault(k, f.key)
-    return out
 
 
 def _match_header(lookup: dict[str, str], line: list[Any], first_col: int = 1, last_col: int | None = None,
@@ -71,7 +62,7 @@ def _from_excel_table(ctx: ReadContext, table: Table) -> TablePlace | None:
     header = td.first_row + td.header_rows - 1
     grid = ctx.book.grid(td.sheet)
     line = grid[header - 1] if header <= len(grid) else []
-    columns, extra = _match_header(_lookup(table), line, td.first_col, td.last_col, td.columns)
+    columns, extra = _match_header(label_lookup(table), line, td.first_col, td.last_col, td.columns)
     if not columns:
         return None
     return TablePlace(td.sheet, header, td.last_row - td.totals_rows, columns, extra)
@@ -84,7 +75,7 @@ def _threshold(table: Table) -> int:
 
 def _find_header(table: Table, grid: Grid) -> tuple[int, dict[str, int], dict[int, str]] | None:
     """The best header row of a sheet (1-based), merging a stacked en/zh header block."""
-    need, lookup = _threshold(table), _lookup(table)
+    need, lookup = _threshold(table), label_lookup(table)
     best: tuple[int, dict[str, int], dict[int, str]] | None = None
     for r, line in enumerate(grid[:HEADER_SCAN_ROWS], start=1):
         columns, extra = _match_header(lookup, line)

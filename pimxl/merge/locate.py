@@ -15,7 +15,7 @@ from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..address import parse_a1
-from ..io.read_labels import field_labels, fold, label_keys
+from ..io.read_labels import fold, label_keys, label_lookup
 from ..records import Row
 from ..schema import Table
 from .model import EXTRA
@@ -54,21 +54,13 @@ def _excel_table(ws: Worksheet, table: Table) -> XlTable | None:
     return None
 
 
-def _lookup(table: Table) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for f in table.columns:
-        for k in field_labels(f):
-            out.setdefault(k, f.key)
-    return out
-
-
 def _match(lookup: dict[str, str], text: Any) -> str | None:
     return next((lookup[k] for k in label_keys(text) if k in lookup), None)
 
 
 def _header_row(ws: Worksheet, table: Table, rows: list[Row]) -> int:
     """Without an Excel table: the row above the data with most labels (the lower of a zh/en pair)."""
-    lookup = _lookup(table)
+    lookup = label_lookup(table)
     limit = min(rows[0].sheet_row - 1, HEADER_SCAN_ROWS) if rows else HEADER_SCAN_ROWS
     best, best_n = 0, 0
     for r in range(1, max(limit, 0) + 1):
@@ -95,7 +87,7 @@ def locate(wb: Workbook, sheet: str, table: Table, rows: list[Row]) -> TableLoc:
                  default=1)
         last_row = max((r.sheet_row for r in rows), default=header)
     loc = TableLoc(ws, xl, header, c1, c2, last_row)
-    lookup = _lookup(table)
+    lookup = label_lookup(table)
     for c in range(c1, c2 + 1):
         text = ws.cell(header, c).value
         if (text is None or str(text).strip() == "") and c - c1 < len(names):
