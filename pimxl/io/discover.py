@@ -74,15 +74,15 @@ def _lock_or_temp(name: str) -> tuple[str, str] | None:
     return None
 
 
-def _skip_reason(path: Path, outputs: set[Path]) -> tuple[str, str] | None:
-    """Why a spreadsheet-looking file found in a folder is not read, or None."""
+def _skip_reason(path: Path, outputs: set[Path], resolved: Path | None = None) -> tuple[str, str] | None:
+    """Why a spreadsheet-looking file found in a folder is not read, or None (``resolved``: its real path)."""
     name = path.name
     why = _lock_or_temp(name)
     if why:
         return why
     if name.startswith("."):  # also macOS "._plan.xlsx" resource forks on shared drives
         return ("隐藏文件，已跳过", "hidden file; skipped")
-    if _resolved(path) in outputs or name.startswith(OUTPUT_PREFIXES) or OUTPUT_FOLDER in path.parts:
+    if (resolved or _resolved(path)) in outputs or name.startswith(OUTPUT_PREFIXES) or OUTPUT_FOLDER in path.parts:
         return ("pimxl 生成的输出文件，已跳过", "an output written by pimxl; skipped")
     if _kind(path) == "numbers":
         return ("Numbers 文件不支持，请导出为 xlsx", "Numbers files are not supported; export to xlsx")
@@ -110,8 +110,8 @@ def discover_all(paths: Iterable[Path], *, exclude_outputs: Iterable[Path] = ())
     result = Discovery()
     seen: set[Path] = set()
 
-    def add(found: Found) -> None:
-        key = _resolved(found.path)
+    def add(found: Found, resolved: Path | None = None) -> None:
+        key = resolved or _resolved(found.path)
         if key not in seen:
             seen.add(key)
             result.found.append(found)
@@ -119,7 +119,7 @@ def discover_all(paths: Iterable[Path], *, exclude_outputs: Iterable[Path] = ())
     for given in paths:
         given = Path(given)
         if given.is_dir() and _kind(given) != "numbers":
-            _walk(given, outputs, add, result)
+            _walk(given, outputs, add, result, _resolved(given))
             continue
         # A file named directly is read whatever its name says (probe decides what it is),
         # unless it is a lock or temp file, or a Numbers document.
@@ -135,8 +135,13 @@ def discover(paths: Iterable[Path], *, exclude_outputs: Iterable[Path] = ()) -> 
     return discover_all(paths, exclude_outputs=exclude_outputs).found
 
 
-def _walk(root: Path, outputs: set[Path], add: Callable[[Found], None], result: Discovery) -> None:
-    """Depth-first, sorted by name; symlinked folders are not followed (no loops)."""
+def _walk(root: Path, outputs: set[Path], add: Callable[[Found, Path | None], None], result: Discovery,
+          real: Path) -> None:
+    """Depth-first, sorted by name; symlinked folders are not followed (no loops).
+
+    ``real`` is ``root`` resolved. Since no symlinked folder is entered, an entry that is no symlink
+    itself resolves to ``real / name``: no ``realpath`` (an lstat per path component) per file.
+    """
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except OSError as e:
@@ -156,7 +161,7 @@ def _walk(root: Path, outputs: set[Path], add: Callable[[Found], None], result: 
             elif entry.name == OUTPUT_FOLDER or _resolved(path) in outputs:
                 add(Found(path, "skipped", "pimxl 输出文件夹，已跳过", "pimxl output folder; skipped", kind="folder"))
             else:
-                _walk(path, outputs, add, result)
+                _walk(path, outputs, add, result, real / entry.name)
             continue
         if entry.is_symlink() and not entry.is_file():
             # A link to a folder is not followed (it could loop); a dangling link cannot be read.
@@ -169,5 +174,7 @@ def _walk(root: Path, outputs: set[Path], add: Callable[[Found], None], result: 
         if not _looks_like_spreadsheet(entry.name):
             result.ignored += 1
             continue
-        why = _skip_reason(path, outputs)
-        add(Found(path, "skipped", *why, kind=_kind(path)) if why else Found(path, "candidate", kind=_kind(path)))
+        resolved = _resolved(path) if entry.is_symlink() else real / entry.name
+        why = _skip_reason(path, outputs, resolved)
+        add(Found(path, "skipped", *why, kind=_kind(path)) if why else Found(path, "candidate", kind=_kind(path)),
+            resolved)

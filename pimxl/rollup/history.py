@@ -177,13 +177,15 @@ class History:
     # ------------------------------------------------------------ snapshots
 
     def save_snapshot(self, as_of: date, model: RollupModel, kpis: dict[str, Any],
-                      run_at: datetime | None = None, stamp: RunStamp | None = None) -> Snapshot:
+                      run_at: datetime | None = None, stamp: RunStamp | None = None,
+                      snap: Snapshot | None = None) -> Snapshot:
         """Replace the snapshot of ``as_of`` with this run's, atomically. Returns what was stored.
 
         ``stamp`` (the rollup's) lets a re-run with nothing changed keep the summary; without it, a
-        re-run of this date always rebuilds it.
+        re-run of this date always rebuilds it. ``snap``: ``snapshot_of(model, kpis)`` when the caller
+        has it already (the rollup diffs it against the previous run first).
         """
-        snap = snapshot_of(model, kpis)
+        snap = snap if snap is not None else snapshot_of(model, kpis)
         key = as_of.isoformat()
         blob = _deflated_pickle(model)
         c = self.conn

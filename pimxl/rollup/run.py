@@ -427,7 +427,8 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
             r.record = None
         kpis = compute_kpis(model)
         previous = h.previous(as_of)
-        changes = diff(snapshot_of(model, kpis), previous)
+        snap = snapshot_of(model, kpis)
+        changes = diff(snap, previous)
         summary = build_summary(model, kpis, changes, h.trend(), had_previous=previous is not None, lang=lang)
         output.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(output)
@@ -439,7 +440,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
                 fingerprint(scanned, as_of=as_of, settings=settings, lang=lang, root=root, output=output,
                             others=others),
                 str(output), file_digest(tmp), kpis, rollup_json(model, kpis, {}))
-            h.save_snapshot(as_of, model, kpis, stamp=stamp)
+            h.save_snapshot(as_of, model, kpis, stamp=stamp, snap=snap)
             os.replace(tmp, output)
         finally:
             tmp.unlink(missing_ok=True)
