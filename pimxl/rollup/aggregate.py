@@ -225,6 +225,9 @@ def _milestone(pid: str, r: Row, path: str, as_of: date) -> MilestoneRow:
 def _tasks(pid: str, plan: WorkbookRecord, as_of: date) -> list[TaskRow]:
     rows = [r for r in plan.rows("wbs") if not r.is_empty()]
     codes = [_text(r.get("wbs_code")) for r in rows]
+    # Every code that is some code's parent: c is o's parent when o starts with c + "." — that is, c is
+    # o cut at one of its dots. One pass instead of comparing every code with every other.
+    parents = {o[:i] for o in codes for i, ch in enumerate(o) if ch == "."}
     out = []
     for code, r in zip(codes, rows, strict=True):
         status, actual = _text(r.get("status")), to_date(r.get("actual_finish"))
@@ -232,7 +235,7 @@ def _tasks(pid: str, plan: WorkbookRecord, as_of: date) -> list[TaskRow]:
         pct = _num(r.get("percent_complete"))
         planned = to_date(r.get("planned_finish"))
         # A leaf has no child code (1.2 is the parent of 1.2.1); only leaves are counted and listed.
-        leaf = not any(o.startswith(code + ".") for o in codes) if code else True
+        leaf = code not in parents if code else True
         out.append(TaskRow(
             project_id=pid, wbs_code=code, task=_text(r.get("task")), owner=_text(r.get("owner")),
             planned_finish=planned, actual_finish=actual, percent=1.0 if done else min(max(pct or 0.0, 0.0), 1.0),
