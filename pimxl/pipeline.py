@@ -52,12 +52,14 @@ def file_digest(path: Path) -> str:
 def _compact_table() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
     """Pickle reductions that rebuild the reader's many small objects from positional arguments."""
     from .io.read_formulas import ComputedValue
-    from .records import Cell, Row, Value, shared_cell
+    from .records import Cell, Row, Value, placed_value, shared_cell
 
     table: dict[type, Callable[[Any], tuple[Any, ...]]] = dict(copyreg.dispatch_table)
     # Loaded as the one shared Cell of its place (most of a rollup's Cells are the same few thousand).
     table[Cell] = lambda c: (shared_cell, (c.sheet, c.row, c.col))
-    table[Value] = lambda v: (Value, (v.value, v.raw, v.cell))
+    # A value with its place inline (one call to load, and the empty ones shared: see placed_value).
+    table[Value] = lambda v: ((Value, (v.value, v.raw, None)) if v.cell is None else
+                              (placed_value, (v.value, v.raw, v.cell.sheet, v.cell.row, v.cell.col)))
     table[ComputedValue] = lambda v: (ComputedValue, (v.value, v.raw, v.cell, v.recomputed, v.recomputed_by_pimxl))
     table[Row] = lambda r: (Row, (r.cells, r.sheet_row, r.extra))
     return table
