@@ -381,6 +381,7 @@ def report_table(res: dict[str, Any]) -> str:
         f"{'c':4}{'pimxl rollup, empty history':58}{s['c']:>10.2f} s   cpu {cpu['c']:.2f} s",
         f"{'d':4}{'pimxl rollup re-run, nothing changed':58}{s['d']:>10.2f} s   cpu {cpu['d']:.2f} s",
         f"{'e':4}{'pimxl rollup re-run, 5 % of workbooks edited':58}{s['e']:>10.2f} s   cpu {cpu['e']:.2f} s",
+        f"{'':4}{'  c by step: ' + ', '.join(f'{k} {v:.2f}' for k, v in res.get('steps', {}).items()):58}",
         f"{'':4}{'c/a':58}{r['c/a']:>12.2f}   {_verdict('c/a', r['c/a'])}",
         f"{'':4}{'b/c':58}{r['b/c']:>12.1f}   {_verdict('b/c', r['b/c'])}",
         f"{'':4}{'d/c':58}{r['d/c']:>12.3f}   {_verdict('d/c', r['d/c'])}",
@@ -468,6 +469,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             "peak_rss_bytes": max(rss), "load_average": load,
             "cache": {"d": cycles[-1]["cache_d"], "e": cycles[-1]["cache_e"]},
             "files": cycles[-1]["doc"].get("files"),
+            # Where c's time went (the rollup's own step timings, wall seconds, median over the rounds).
+            "steps": {step: statistics.median(cy["doc"].get("timings", {}).get(step, 0.0) for cy in cycles)
+                      for step in cycles[-1]["doc"].get("timings", {})},
         }
         if big:
             shutil.rmtree(work / "centre", ignore_errors=True)

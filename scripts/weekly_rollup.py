@@ -113,6 +113,8 @@ def _run(args: argparse.Namespace, log: logging.Logger) -> int:
              time.perf_counter() - started, k["files_found"], k["files_read"], k["files_skipped"],
              k["files_unreadable"], run.parsed, run.cached, k["projects"], k["red"], k["amber"], k["green"],
              k["receivable"], k["findings_error"], k["findings_warning"])
+    if run.timings:
+        log.info("steps (s): %s", ", ".join(f"{step} {sec:.1f}" for step, sec in run.timings.items()))
     for r in run.results:
         if r.status in ("unreadable", "skipped"):
             log.info("%s %s: %s", r.status, r.path, r.reason("en"))

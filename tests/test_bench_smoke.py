@@ -39,6 +39,7 @@ def test_bench_reports_every_figure(tmp_path: Path) -> None:
     assert doc["cache"]["d"]["parsed"] == 0
     assert doc["cache"]["d"]["unchanged_run"] is True and doc["cache"]["e"]["unchanged_run"] is False
     assert 1 <= doc["cache"]["e"]["parsed"] < doc["workbooks"]
+    assert list(doc["steps"]) == ["lock", "scan", "read", "cross_rules", "model", "summary", "history"]
     assert doc["big"]["projects"] == 8 and doc["big"]["workbooks"] > doc["workbooks"]
     # The table form names every measure.
     table = _bench_module().report_table(doc)

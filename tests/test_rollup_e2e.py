@@ -405,7 +405,11 @@ def test_unchanged_rerun_keeps_the_summary(centre_src: Path, tmp_path: Path) -> 
     readable = first["files"]["found"] - first["files"]["skipped"]
     assert same["cache"] == {"parsed": 0, "cached": readable, "unchanged_run": True}
     assert out.read_bytes() == summary and out.stat().st_mtime_ns == stat.st_mtime_ns  # not rewritten
-    assert {k: v for k, v in same.items() if k != "cache"} == {k: v for k, v in first.items() if k != "cache"}
+    assert {k: v for k, v in same.items() if k not in ("cache", "timings")} == {
+        k: v for k, v in first.items() if k not in ("cache", "timings")}
+    # Where the time went: every step of a full run, only the scan of an unchanged one.
+    assert list(first["timings"]) == ["lock", "scan", "read", "cross_rules", "model", "summary", "history"]
+    assert all(v >= 0 for v in first["timings"].values()) and list(same["timings"]) == ["lock", "scan"]
     text = pimxl("rollup", root, "-o", out, "--history", db, "--as-of", CUT.isoformat())
     assert text.returncode == 0 and "未变化" in text.stdout
     # Another name in the same folder: a byte-identical copy.

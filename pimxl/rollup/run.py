@@ -24,6 +24,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -61,6 +62,8 @@ class RollupRun:
     outputs: dict[str, Any] = field(default_factory=dict)
     unchanged: bool = False  # nothing changed since this as-of date's last run: its summary was kept
     doc: dict[str, Any] | None = None  # the --json document of the earlier run (unchanged re-run)
+    #: Wall seconds of each step (scan, read, cross_rules, model, summary, history), for the log and the benchmark.
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def model(self) -> Any:
@@ -81,6 +84,7 @@ class RollupRun:
         else:
             doc = rollup_json(self.model, self.kpis, self.outputs)
         doc["cache"] = {"parsed": self.parsed, "cached": self.cached, "unchanged_run": self.unchanged}
+        doc["timings"] = {k: round(v, 3) for k, v in self.timings.items()}
         return doc
 
 
@@ -399,7 +403,9 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
     root, output = root.resolve(), output.resolve()
     history_path = (history or default_history(output, settings)).resolve()
     excluded = [output, history_path, *exclude]
+    clock = _Clock()
     with _no_gc(), History(history_path) as h, h.lock(timeout=3600):
+        clock.lap("lock")
         others = h.others_digest(as_of)
         scanned = None
         stamp = None if force else h.run_stamp(as_of)
@@ -410,16 +416,20 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
                            others=others) == stamp.fingerprint:
                 if keep != output:
                     _copy_into_place(keep, output)
+                clock.lap("scan")
                 run = RollupRun(as_of=as_of, summary=output, history=history_path, results=[], _model=None,
                                 kpis=stamp.kpis, cached=sum(s.status != "skipped" for s in scanned),
-                                unchanged=True, doc=stamp.doc)
+                                unchanged=True, doc=stamp.doc, timings=clock.laps)
                 run.outputs = {"summary": str(output), "history": str(history_path)}
                 return run
         scanned = scanned if scanned is not None else scan(root, exclude=excluded)
+        clock.lap("scan")
         results, parsed, cached = read_all(
             root, as_of=as_of, history=h, jobs=jobs if jobs is not None else settings.jobs,
             exclude=excluded, progress=progress, settings=settings, scanned=scanned)
+        clock.lap("read")
         check_projects(results, as_of=as_of, settings=settings)
+        clock.lap("cross_rules")
         model = build_model(results, as_of, settings)
         # The parsed records (every cell of every workbook) are most of a run's memory and nothing
         # needs them once the model is built: released before the summary is written.
@@ -430,12 +440,14 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         snap = snapshot_of(model, kpis)
         changes = diff(snap, previous)
         summary = build_summary(model, kpis, changes, h.trend(), had_previous=previous is not None, lang=lang)
+        clock.lap("model")
         output.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(output)
         tmp = _temp_beside(output)
         try:
             # Complete and on disk (write_summary fsyncs) before the history commits; renamed after.
             _write_and_collect(lambda: write_summary(summary, tmp, lang=lang, base_dir=root))
+            clock.lap("summary")
             stamp = RunStamp(
                 fingerprint(scanned, as_of=as_of, settings=settings, lang=lang, root=root, output=output,
                             others=others),
@@ -445,10 +457,24 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         finally:
             tmp.unlink(missing_ok=True)
         h.cache_prune(r.path for r in results)
+        clock.lap("history")
     run = RollupRun(as_of=as_of, summary=output, history=history_path, results=results, _model=model, kpis=kpis,
-                    parsed=parsed, cached=cached)
+                    parsed=parsed, cached=cached, timings=clock.laps)
     run.outputs = {"summary": str(output), "history": str(history_path)}
     return run
+
+
+class _Clock:
+    """Wall time between laps, by step name."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.laps[step] = self.laps.get(step, 0.0) + now - self._last
+        self._last = now
 
 
 def _temp_beside(output: Path) -> Path:
