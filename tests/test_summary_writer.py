@@ -217,12 +217,22 @@ def test_failure_midway_leaves_previous_summary(tmp_path: Path, monkeypatch: pyt
 
 
 def test_failure_while_saving_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken_close(self: Any) -> None:
-        Path(self.filename).write_bytes(b"PK half")
+    def broken_write(skeleton: bytes, out: Any, chunks: Any) -> None:
+        out.write(b"PK half")  # the temp file holds part of the package
         raise OSError("no space left on device")
 
+    monkeypatch.setattr(sw, "write_package", broken_write)
+    with pytest.raises(OSError, match="no space"):
+        write_summary(sample_summary(), tmp_path / "汇总.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failure_in_xlsxwriter_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_close(self: Any) -> None:
+        raise OSError("disk on fire")
+
     monkeypatch.setattr(sw.Workbook, "close", broken_close)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="disk on fire"):
         write_summary(sample_summary(), tmp_path / "汇总.xlsx")
     assert list(tmp_path.iterdir()) == []
 

@@ -5,9 +5,10 @@ conditional formats for RAG / severity / overdue days, and hyperlinks back to th
 ``overview`` gets the KPI block and the charts; charts keyed to another sheet sit right of its table. Chart data
 lives on a hidden 图表数据 sheet.
 
-Speed: cells are written with ``write_row`` and no per-cell format (xlsxwriter applies the column format), and
-:class:`~pimxl.rollup.sheetspec.Link` values go through a write handler, so there is no per-cell dispatch in
-Python; ``scripts/bench_writer.py`` measures this against plain xlsxwriter and openpyxl.
+Speed: xlsxwriter writes each table's frame (titles, headers, formats, tables, charts, print setup) into memory;
+the data rows are rendered straight to XML (:mod:`xlsx_cells`) and spliced into that package, with their
+hyperlinks, as it is written out (:mod:`xlsx_package`). ``scripts/bench_writer.py`` measures this against
+plain xlsxwriter and openpyxl.
 
 Safety: the workbook is written to a hidden temporary file in the target folder and renamed into place, so a
 crash never leaves a half-written summary.
@@ -15,6 +16,7 @@ crash never leaves a half-written summary.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import secrets
@@ -23,12 +25,14 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from xlsxwriter.url import Url
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pimxl.rollup.sheetspec import ChartSpec, Kpi, Link, SheetSpec, Summary
+from pimxl.rollup.xlsx_cells import RowSink
 from pimxl.rollup.xlsx_charts import ChartWriter, grid_slots
+from pimxl.rollup.xlsx_links import LinkWriter
+from pimxl.rollup.xlsx_package import write_package
 from pimxl.rollup.xlsx_style import Styles, display_width
 from pimxl.rollup.xlsx_table import TableBox, setup_print, write_table, write_title
 
@@ -46,51 +50,6 @@ WORKBOOK_OPTIONS: dict[str, Any] = {
 _CHART_COL = 4  # overview charts start in column E, right of the KPI block (A:C) and a narrow gap (D)
 
 
-class LinkWriter:
-    """Writes :class:`Link` values as ``external:`` hyperlinks relative to the summary's folder.
-
-    Relative links keep working when the summary folder is moved together with the sources. A link's target is
-    taken relative to ``base_dir`` (default: the current directory) when it is not absolute.
-    """
-
-    def __init__(self, summary_dir: Path, base_dir: Path | None) -> None:
-        self.summary_dir = os.path.abspath(summary_dir)
-        self.base_dir = os.path.abspath(base_dir or Path.cwd())
-        self._urls: dict[tuple[str, str], Url | None] = {}
-
-    def url(self, link: Link) -> str:
-        target = os.path.join(self.base_dir, link.target)
-        try:
-            target = os.path.relpath(target, self.summary_dir)
-        except ValueError:  # another drive on Windows: only an absolute link can reach it
-            pass
-        return f"external:{target}" + (f"#{link.cell}" if link.cell else "")
-
-    def _prototype(self, link: Link) -> Url | None:
-        # Parsing and escaping a URL is most of write_url's cost; sources are linked many times, so parse each
-        # (file, cell) once and copy. None: Excel would refuse the URL (too long).
-        key = (link.target, link.cell)
-        if key not in self._urls:
-            try:
-                self._urls[key] = Url(self.url(link))
-            except ValueError:
-                self._urls[key] = None
-        return self._urls[key]
-
-    def __call__(self, ws: Worksheet, row: int, col: int, link: Link, cell_format: Any = None) -> int:
-        proto = self._prototype(link) if link.target else None
-        if proto is None:
-            return ws.write_string(row, col, link.text, cell_format)
-        # A shallow copy without copy.copy's reduce protocol (a third of the cost); Url is a plain object.
-        url = Url.__new__(Url)
-        url.__dict__.update(proto.__dict__)
-        url.text = link.text or proto.text
-        # write_url refuses more than 65,530 links a sheet: keep the text then.
-        if ws.write_url(row, col, url, cell_format) != 0:
-            return ws.write_string(row, col, link.text, cell_format)
-        return 0
-
-
 def write_summary(summary: Summary, path: Path, *, lang: str = "zh", base_dir: Path | None = None,
                   one_page: Collection[str] = ("overview",)) -> None:
     """Write ``summary`` to ``path`` (.xlsx) atomically.
@@ -106,11 +65,17 @@ def write_summary(summary: Summary, path: Path, *, lang: str = "zh", base_dir: P
     _remove_stale_temps(path)
     tmp = path.with_name(f".~{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.xlsx")
     try:
-        wb = Workbook(str(tmp), WORKBOOK_OPTIONS)
-        _render(wb, summary, lang, LinkWriter(path.parent, base_dir), set(one_page))
+        skeleton = io.BytesIO()
+        wb = Workbook(skeleton, {**WORKBOOK_OPTIONS, "in_memory": True})
+        sink = RowSink(wb, LinkWriter(path.parent, base_dir))
+        _render(wb, summary, lang, sink, set(one_page))
         wb.close()
-        # Flush to disk before the rename, or a power cut could leave a renamed but empty file.
-        with open(tmp, "rb+") as f:
+        # Worksheet parts are numbered in sheet order (xl/worksheets/sheet1.xml …).
+        parts = {id(ws): f"xl/worksheets/sheet{n}.xml" for n, ws in enumerate(wb.worksheets(), start=1)}
+        with open(tmp, "xb") as f:
+            write_package(skeleton.getvalue(), f, {parts[k]: chunks for k, chunks in sink.chunks.items()})
+            f.flush()
+            # Flush to disk before the rename, or a power cut could leave a renamed but empty file.
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -157,7 +122,7 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _render(wb: Workbook, summary: Summary, lang: str, links: LinkWriter, one_page: set[str]) -> None:
+def _render(wb: Workbook, summary: Summary, lang: str, sink: RowSink, one_page: set[str]) -> None:
     # A fixed creation time (the as-of date) makes re-rendering the same summary give the same bytes.
     wb.set_properties({"title": summary.title, "subject": f"as of {summary.as_of:%Y-%m-%d}",
                        "author": "pimxl", "created": datetime.combine(summary.as_of, time())})
@@ -176,17 +141,17 @@ def _render(wb: Workbook, summary: Summary, lang: str, links: LinkWriter, one_pa
     for spec in summary.sheets:
         if spec.below in placed:
             ws, box = placed[spec.below]
-            placed[spec.key] = (ws, _write_below(ws, box, styles, summary, spec, lang, tables))
+            placed[spec.key] = (ws, _write_below(ws, box, styles, summary, spec, lang, tables, sink))
             continue
         ws = wb.add_worksheet(_sheet_name(spec.name, names))
-        ws.add_write_handler(Link, links)
+        ws.add_write_handler(Link, sink.links)
         sheet_charts = by_sheet.get(spec.key, [])
         if spec.key == "overview":
-            _write_overview(ws, styles, charts, summary, spec, sheet_charts, lang, tables)
+            _write_overview(ws, styles, charts, summary, spec, sheet_charts, lang, tables, sink)
             setup_print(ws, spec.title or summary.title, summary.as_of, one_page=spec.key in one_page)
             continue
         top = write_title(ws, styles, 0, spec.title or spec.name, summary.as_of, lang, spec.note)
-        box = write_table(ws, styles, spec, top, lang, tables, cell_formats=spec.key in shared)
+        box = write_table(ws, styles, spec, top, lang, tables, sink, cell_formats=spec.key in shared)
         placed[spec.key] = (ws, box)
         slots, _ = grid_slots(len(sheet_charts), box.header_row, box.last_col + 2, per_row=1)
         for chart, slot in zip(sheet_charts, slots, strict=True):
@@ -197,11 +162,11 @@ def _render(wb: Workbook, summary: Summary, lang: str, links: LinkWriter, one_pa
 
 
 def _write_below(ws: Worksheet, box: TableBox, styles: Styles, summary: Summary, spec: SheetSpec, lang: str,
-                 tables: set[str]) -> TableBox:
+                 tables: set[str], sink: RowSink) -> TableBox:
     """Another table under ``box`` on the same worksheet (one blank row, its own title and note)."""
     top = write_title(ws, styles, box.last_row + 2, spec.title or spec.name, summary.as_of, lang, spec.note)
     # Columns as wide as either table needs; the print setup stays the first table's.
-    return write_table(ws, styles, spec, top, lang, tables, freeze=False, cell_formats=True,
+    return write_table(ws, styles, spec, top, lang, tables, sink, freeze=False, cell_formats=True,
                        min_widths=dict(enumerate(box.widths)))
 
 
@@ -223,7 +188,7 @@ def _write_kpi_value(ws: Worksheet, styles: Styles, row: int, kpi: Kpi) -> None:
 
 
 def _write_overview(ws: Worksheet, styles: Styles, charts: ChartWriter, summary: Summary, spec: SheetSpec,
-                    sheet_charts: list[ChartSpec], lang: str, tables: set[str]) -> None:
+                    sheet_charts: list[ChartSpec], lang: str, tables: set[str], sink: RowSink) -> None:
     """Title, KPI block (A:C), charts in a two-wide grid to the right, and the overview's own table if any."""
     ws.hide_gridlines(2)
     row = write_title(ws, styles, 0, spec.title or summary.title, summary.as_of, lang, spec.note) + 1
@@ -252,5 +217,5 @@ def _write_overview(ws: Worksheet, styles: Styles, charts: ChartWriter, summary:
     for chart, slot in zip(sheet_charts, slots, strict=True):
         charts.place(ws, chart, slot)
     if spec.columns:
-        write_table(ws, styles, spec, max(row, below_charts) + 1, lang, tables, freeze=False,
+        write_table(ws, styles, spec, max(row, below_charts) + 1, lang, tables, sink, freeze=False,
                     min_widths=dict(enumerate(widths)))

@@ -10,10 +10,10 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from pimxl.rollup.sheetspec import Link, SheetSpec
+from pimxl.rollup.xlsx_cells import RowSink
 from pimxl.rollup.xlsx_style import Styles, add_kind_highlights, column_width
 
 __all__ = ["TableBox", "coerce", "headers", "setup_print", "write_table", "write_title"]
@@ -21,8 +21,6 @@ __all__ = ["TableBox", "coerce", "headers", "setup_print", "write_table", "write
 EMPTY_TEXT = "（无）"
 _FREEZE_FIRST_COLUMN_FROM = 10  # wide tables keep their first column (project, file…) in view
 _A4 = 9
-_EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # serial 0; exact from 1900-03-01 (Excel's 1900 leap-year bug)
-_SERIAL_FROM = date(1900, 3, 1)
 # About 145 character units fit across A4 landscape at 100%; beyond ~240 a one-page-wide print drops below 60%
 # and gets unreadable, so wider tables print over several pages across, first column repeated.
 _CHARS_PER_PAGE = 240
@@ -77,7 +75,7 @@ def headers(spec: SheetSpec, lang: str) -> tuple[list[str], list[str]]:
 
 
 def coerce(value: Any) -> Any:
-    """A value xlsxwriter's write() accepts. Only used for rows the fast path rejected."""
+    """A value xlsxwriter's write() accepts, for the rare values the cell renderer has no case for."""
     if value is None or isinstance(value, str | bool | int | Decimal | Link):
         return value
     if isinstance(value, float):
@@ -104,41 +102,14 @@ def _table_name(key: str, taken: set[str]) -> str:
     return name
 
 
-def _write_rows(ws: Worksheet, spec: SheetSpec, first: int) -> None:
-    """The fast path: one write_row per record, no per-cell format (the column formats apply)."""
-    keys = [c.key for c in spec.columns]
-    date_cols = [i for i, c in enumerate(spec.columns) if c.kind == "date"]
-    write_row = ws.write_row
-    for row, record in enumerate(spec.rows, start=first):
-        values = list(map(record.get, keys))
-        # Plain dates become Excel serial numbers here: one subtraction instead of xlsxwriter's general
-        # date/datetime conversion, the costliest cell type. The column format shows them as dates.
-        for j in date_cols:
-            v = values[j]
-            if v.__class__ is date and v >= _SERIAL_FROM:
-                values[j] = v.toordinal() - _EXCEL_EPOCH
-        try:
-            write_row(row, 0, values)
-        except (TypeError, ValueError, OverflowError):
-            # An odd value (NaN, numpy scalar, Timestamp…): rewrite this row cell by cell, coerced.
-            write_row(row, 0, [coerce(v) for v in values])
-
-
-def _write_rows_formatted(ws: Worksheet, spec: SheetSpec, first: int, formats: list[Format | None]) -> None:
-    """Every cell with its column's format: for worksheets holding tables whose columns differ."""
-    keys = [c.key for c in spec.columns]
-    for row, record in enumerate(spec.rows, start=first):
-        for col, (key, fmt) in enumerate(zip(keys, formats, strict=True)):
-            ws.write(row, col, coerce(record.get(key)), fmt)
-
-
 def write_table(ws: Worksheet, styles: Styles, spec: SheetSpec, top: int, lang: str,
-                table_names: set[str], *, freeze: bool = True,
+                table_names: set[str], sink: RowSink, *, freeze: bool = True,
                 min_widths: dict[int, float] | None = None, cell_formats: bool = False) -> TableBox:
     """Write ``spec`` as an Excel table whose label row is ``top``; returns where it landed.
 
-    ``cell_formats``: give every cell its column's format itself, for a worksheet holding several tables
-    whose columns differ (a column format can serve one table only).
+    xlsxwriter writes the table's frame (labels, header, column formats, highlights); the data rows go to
+    ``sink`` as XML. ``cell_formats``: a worksheet holding several tables whose columns differ (a column format
+    can serve one table only): columns get no format, every cell (empty ones too) its column's style.
     """
     shown, other = headers(spec, lang)
     label_row, header_row = top, top + 1
@@ -170,10 +141,9 @@ def write_table(ws: Worksheet, styles: Styles, spec: SheetSpec, top: int, lang: 
         "columns": [{"header": h, "header_format": styles.header} for h in shown] or [{"header": "—"}],
     })
 
-    if cell_formats:
-        _write_rows_formatted(ws, spec, first_data, [styles.column(c.kind) for c in spec.columns])
-    else:
-        _write_rows(ws, spec, first_data)
+    formats = [styles.column(c.kind) for c in spec.columns]
+    sink.render(ws, spec.rows, [c.key for c in spec.columns], first_data,
+                [f._get_xf_index() if f is not None else 0 for f in formats], styled_blanks=cell_formats)
     if not spec.rows:
         # Excel tables need one data row: make the empty table say so.
         ws.write_string(first_data, 0, EMPTY_TEXT, styles.empty)
