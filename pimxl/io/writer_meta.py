@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from openpyxl.packaging.custom import IntProperty, StringProperty
 from openpyxl.workbook.workbook import Workbook
 
@@ -65,12 +67,18 @@ def write_instructions(wb: Workbook, t: Template) -> None:
     c.font, c.fill, c.alignment = st.font(14, True, "FFFFFF"), st.FILL_TITLE, st.WRAP_CENTER
     ws.row_dimensions[1].height = 28
     row = 3
+    looks: dict[tuple[float, bool, str | None], Any] = {}  # a styled cell per look (st.copy_style)
 
     def line(text: str, *, bold: bool = False, size: float = 10.5, color: str | None = None) -> None:
         nonlocal row
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
         cell = ws.cell(row, 1, text)
-        cell.font, cell.alignment = st.font(size, bold, color), st.WRAP_TOP
+        model = looks.get((size, bold, color))
+        if model is None:
+            cell.font, cell.alignment = st.font(size, bold, color), st.WRAP_TOP
+            looks[size, bold, color] = cell
+        else:
+            st.copy_style(cell, model)
         # Merged cells do not grow with wrapped text: give long lines a second line of height.
         ws.row_dimensions[row].height = 18 * (1 + int(st.text_width(text) // 150))
         row += 1
@@ -96,11 +104,16 @@ def write_instructions(wb: Workbook, t: Template) -> None:
     ws.print_title_rows = f"{row}:{row}"
     row += 1
     entries = [(t.form.zh, f) for f in t.form.fields] + [(tb.zh, f) for tb in t.tables for f in tb.columns]
+    model = None
     for sheet, f in entries:
         texts = _ref_row(sheet, f)
         for j, text in enumerate(texts, start=1):
             cell = ws.cell(row, j, text or None)
-            cell.font, cell.border, cell.alignment = st.font(9.5), st.BORDER, st.WRAP_TOP
+            if model is None:
+                cell.font, cell.border, cell.alignment = st.font(9.5), st.BORDER, st.WRAP_TOP
+                model = cell
+            else:
+                st.copy_style(cell, model)
         ws.row_dimensions[row].height = st.row_height(zip(texts, _REF_WIDTHS, strict=True), 16)
         row += 1
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -160,17 +160,24 @@ def write_table(
         dim.width = st.column_width(f, [r.get(f.key) for r in rows])
         dim.number_format, dim.font = fmt, st.font()
         dim.protection = st.LOCKED if f.computed else st.UNLOCKED
+        model = None  # the column's first data cell: the others copy its look
         for i in range(n_rows):
             r = first + i
             c = ws.cell(r, j)
-            c.number_format, c.border, c.font = fmt, st.BORDER, st.font()
-            c.alignment = st.WRAP_TOP
-            if f.computed:
-                c.value, c.fill, c.protection = render_formula(f, table, r, t.form), st.FILL_FORMULA, st.LOCKED
+            if model is None:
+                c.number_format, c.border, c.font = fmt, st.BORDER, st.font()
+                c.alignment = st.WRAP_TOP
+                if f.computed:
+                    c.fill, c.protection = st.FILL_FORMULA, st.LOCKED
+                else:
+                    c.protection = st.UNLOCKED
+                model = c
             else:
-                c.protection = st.UNLOCKED
-                if i < len(rows):
-                    c.value = cell_value(f, rows[i].get(f.key), f.key in numeric)
+                st.copy_style(c, model)
+            if f.computed:
+                c.value = render_formula(f, table, r, t.form)
+            elif i < len(rows):
+                c.value = cell_value(f, rows[i].get(f.key), f.key in numeric)
         dv = validation_for(f, lists)
         if dv is not None:
             dv.add(f"{letter}{first}:{letter}{MAX_ROW}")

@@ -5,6 +5,8 @@ Only the template writer imports this module; it holds no layout (see :mod:`pimx
 
 from __future__ import annotations
 
+import copy
+import functools
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -19,6 +21,7 @@ __all__ = [
     "LOCKED",
     "UNLOCKED",
     "column_width",
+    "copy_style",
     "font",
     "formula_inputs",
     "number_format",
@@ -31,8 +34,21 @@ __all__ = [
 FONT_NAME = "等线"
 
 
+@functools.cache
 def font(size: float = 10.5, bold: bool = False, color: str | None = None, italic: bool = False) -> Font:
+    # One Font object per look (openpyxl stores fonts by value; building one is costly, and a
+    # workbook sets thousands). Never change a returned Font: assign a new one instead.
     return Font(name=FONT_NAME, size=size, bold=bold, color=color, italic=italic)
+
+
+def copy_style(cell: Any, model: Any) -> None:
+    """Give ``cell`` the whole look of ``model`` (a cell of the same workbook) at once.
+
+    openpyxl's per-attribute setters (font, border, fill, …) look each value up in the workbook's
+    style lists; the first cell of a look is styled attribute by attribute and the others copy its
+    style array — the same style ids, so the same bytes, in a fraction of the time.
+    """
+    cell._style = copy.copy(model._style)
 
 
 FILL_TITLE = PatternFill("solid", fgColor="1F4E78")
