@@ -10,6 +10,7 @@ from typing import Any
 from ..address import a1
 from ..findings import Finding
 from ..normalize import normalize
+from ..normalize_fast import SLOW, fast_typer
 from ..records import Cell, Value
 from ..schema import Field, Template
 from .read_book import Book, cell_at
@@ -50,6 +51,14 @@ class ReadContext:
         """Normalise one cell's raw content; the normaliser's findings go into the record."""
         if raw is None:  # most cells of a table are empty: no need to ask the normaliser
             return Value(None, None, Cell(sheet, row, col))
+        # A clean value (a float in a money field, a date in a date field …) has a fast path.
+        typed = fast_typer(f)(raw)
+        if typed is not SLOW:
+            return Value(typed, raw, Cell(sheet, row, col))
+        return self.normalized(f, raw, sheet, row, col)
+
+    def normalized(self, f: Field, raw: Any, sheet: str, row: int, col: int) -> Value:
+        """:meth:`value` the general way, for a non-empty raw value its field's fast path declined."""
         key = (id(f), raw.__class__, raw)
         try:
             return Value(self._memo[key], raw, Cell(sheet, row, col))

@@ -8,8 +8,9 @@ count as empty. Without an Excel table the rows run until 50 empty rows in a row
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
+from ..normalize_fast import SLOW, Typer, fast_typer
 from ..records import Cell, Row, Value
 from ..schema import Field, FieldType, Table
 from .read_book import is_blank
@@ -28,12 +29,6 @@ def _at(line: list[Any], col: int) -> Any:
     return line[col - 1] if col <= len(line) else ""
 
 
-def _blank(f: Field, v: Any) -> bool:
-    if is_blank(v):
-        return True
-    return f.default is not None and isinstance(v, str) and v.strip() == str(f.default)
-
-
 def _input(f: Field, v: Value) -> Any:
     """A value as a formula sees it: a number typed in a text column (实测值 2.8) is still a number."""
     if f.type in (FieldType.TEXT, FieldType.LONGTEXT) and isinstance(v.raw, int | float) and not isinstance(v.raw, bool):
@@ -41,40 +36,72 @@ def _input(f: Field, v: Value) -> Any:
     return v.value
 
 
+class _Column(NamedTuple):
+    """An input column, prepared once per table: where it is and how its cells are typed."""
+
+    field: Field
+    key: str
+    col: int  # 1-based
+    index: int  # 0-based, into a grid line
+    typer: Typer  # the field's fast path (see normalize_fast)
+    default: str | None  # the column's default as text: a cell holding only it counts as empty
+
+
 class _RowReader:
     def __init__(self, ctx: ReadContext, table: Table, place: TablePlace, form: Mapping[str, Any]) -> None:
         self.ctx, self.place, self.form = ctx, place, form
         self.grid = ctx.book.grid(place.sheet)
-        self.inputs = [(f, place.columns[f.key]) for f in table.columns if not f.computed and f.key in place.columns]
+        self.inputs = [_Column(f, f.key, c, c - 1, fast_typer(f), None if f.default is None else str(f.default))
+                       for f in table.columns if not f.computed and (c := place.columns.get(f.key)) is not None]
         self.computed = [(f, place.columns[f.key]) for f in table.columns if f.computed and f.key in place.columns]
         self.order = [f.key for f in table.columns]
+        self.extra = [(c - 1, head) for c, head in place.extra.items()]
         self.errors = ctx.parts.errors(place.sheet) if ctx.parts.sheet_paths else {}
 
     def empty(self, r: int) -> bool:
-        line = self.grid[r - 1] if r <= len(self.grid) else []
-        if any(not _blank(f, _at(line, c)) for f, c in self.inputs):
-            return False
-        if any(not is_blank(_at(line, c)) for c in self.place.extra):
-            return False
+        grid = self.grid
+        line = grid[r - 1] if r <= len(grid) else ()
+        n = len(line)
+        for col in self.inputs:
+            if col.index >= n:
+                continue
+            v = line[col.index]
+            if v is None:
+                continue
+            if not isinstance(v, str):
+                return False
+            # Blank, or only the column's default (状态 未开始 left in an unused row).
+            s = v.strip()
+            if s and s != col.default:
+                return False
+        for i, _ in self.extra:
+            if i < n and not is_blank(line[i]):
+                return False
         # An error value in an input cell reads as '' through calamine, but is not empty.
-        return not (self.errors and any((r, c) in self.errors for _, c in self.inputs))
+        return not (self.errors and any((r, col.col) in self.errors for col in self.inputs))
 
     def read(self, r: int) -> Row:
         ctx, sheet, errors = self.ctx, self.place.sheet, self.errors
-        line = self.grid[r - 1] if r <= len(self.grid) else []
+        line = self.grid[r - 1] if r <= len(self.grid) else ()
+        n = len(line)
         cells: dict[str, Value] = {}
-        for f, c in self.inputs:
-            raw = line[c - 1] if c <= len(line) else ""
+        for f, key, c, i, typer, _ in self.inputs:
+            raw = line[i] if i < n else ""
             if raw == "":
                 raw = errors.get((r, c)) if errors else None
             # Empty cells skip the normaliser: most cells of a table are empty.
-            cells[f.key] = ctx.value(f, raw, sheet, r, c) if raw is not None else Value(None, None, Cell(sheet, r, c))
-        typed = {f.key: _input(f, cells[f.key]) for f, _ in self.inputs} if self.computed else {}
-        for f, c in self.computed:
-            cells[f.key] = settle(ctx, f, ctx.value(f, ctx.raw(sheet, r, c), sheet, r, c), typed, self.form)
-        extra = {}
-        for c, head in self.place.extra.items():
-            v = _at(line, c)
+            if raw is None:
+                cells[key] = Value(None, None, Cell(sheet, r, c))
+                continue
+            typed = typer(raw)
+            cells[key] = Value(typed, raw, Cell(sheet, r, c)) if typed is not SLOW else ctx.normalized(f, raw, sheet, r, c)
+        if self.computed:
+            typed_row = {col.key: _input(col.field, cells[col.key]) for col in self.inputs}
+            for f, c in self.computed:
+                cells[f.key] = settle(ctx, f, ctx.value(f, ctx.raw(sheet, r, c), sheet, r, c), typed_row, self.form)
+        extra: dict[str, Any] = {}
+        for i, head in self.extra:
+            v = line[i] if i < n else ""
             extra.setdefault(head, None if is_blank(v) else v)
         # In the declaration's column order (computed columns sit among the inputs).
         return Row({k: cells[k] for k in self.order if k in cells}, sheet_row=r, extra=extra)
