@@ -1,7 +1,9 @@
 """What python-calamine does not expose, read straight from an .xlsx/.xlsm zip.
 
-``workbook.xml`` and ``custom.xml`` go through defusedxml; the flat ``.rels`` and table parts and
-the sheet scans are read by pattern (nothing but the predefined entities is ever expanded).
+``workbook.xml`` and ``custom.xml`` go through expat with every DTD and entity declaration refused
+(:mod:`.probe_xml`); the flat ``.rels`` and table parts and the sheet scans are read by pattern
+(nothing but the predefined entities is ever expanded). Given the probe's :class:`ZipParts`, the zip
+is not opened again and no part the probe inflated is inflated twice.
 
 * defined names (``xl/workbook.xml``) → sheet and top-left cell,
 * Excel tables (``xl/worksheets/_rels`` → ``xl/tables/tableN.xml``): name, sheet, range, column names,
@@ -21,10 +23,11 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from xml.etree.ElementTree import Element
+from xml.parsers import expat
 
 from ..address import col_number
+from .probe_xml import XmlUnsafe, expat_parse
+from .zip_parts import ZipParts
 
 __all__ = ["TableDef", "XlsxParts", "parse_ref", "read_parts"]
 
@@ -74,8 +77,7 @@ class XlsxParts:
     _xml: dict[str, bytes] = field(default_factory=dict)
     _errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
     _formulas: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
-    _zip: zipfile.ZipFile | None = None
-    _members: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
+    _zip: ZipParts | None = None
     _custom: dict[str, str] | None = None
 
     @property
@@ -83,11 +85,9 @@ class XlsxParts:
         """Custom document properties (read on first use: only needed without the ``_pimxl`` sheet)."""
         if self._custom is None:
             self._custom = {}
-            if self._zip is not None and "docProps/custom.xml" in self._members:
-                try:
-                    self._custom = _read_custom(_xml(self._zip, self._members, "docProps/custom.xml"))
-                except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
-                    pass
+            data = self._zip.read("docProps/custom.xml", MAX_PART) if self._zip is not None else None
+            if data is not None:
+                self._custom = _read_custom(data)
         return self._custom
 
     def table(self, name: str) -> TableDef | None:
@@ -118,17 +118,12 @@ class XlsxParts:
         """The sheet's XML, read once; b'' when there is none or it is too large to scan."""
         if sheet in self._xml:
             return self._xml[sheet]
-        data = b""
+        data = None
         member = self.sheet_paths.get(sheet)
-        if member is not None and self.path is not None:
-            try:
-                info = self._members.get(member)
-                if self._zip is not None and info is not None and info.file_size <= MAX_SHEET_SCAN:
-                    data = self._zip.read(info)
-            except (OSError, KeyError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
-                data = b""
-        self._xml[sheet] = data
-        return data
+        if member is not None and self._zip is not None:
+            data = self._zip.read(member, MAX_SHEET_SCAN)
+        self._xml[sheet] = data or b""
+        return self._xml[sheet]
 
 
 def parse_ref(text: str) -> tuple[str, int, int] | None:
@@ -140,43 +135,24 @@ def parse_ref(text: str) -> tuple[str, int, int] | None:
     return sheet, int(m.group(4)), col_number(m.group(3))
 
 
-def read_parts(path: Path) -> XlsxParts:
+def read_parts(path: Path, probed: ZipParts | None = None) -> XlsxParts:
     """The parts of an xlsx/xlsm zip that the reader needs; empty for other formats.
 
+    ``probed`` (from ``probe(path, keep=True).parts``) saves opening the zip and inflating again.
     The zip stays open (for the custom properties and the sheet scans) until ``close()``.
     """
     parts = XlsxParts(path=path)
-    try:
-        zf = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
-        return parts
-    parts._zip = zf
-    try:
-        parts._members = {i.filename: i for i in zf.infolist()}
-        if "xl/workbook.xml" in parts._members:
-            _read_workbook(zf, parts._members, parts)
-            _read_tables(zf, parts._members, parts)
-    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
-        pass
+    if probed is None:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                probed = ZipParts(path, None, {i.filename: i for i in zf.infolist()}, {})
+        except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
+            return parts
+    parts._zip = probed
+    if probed.info("xl/workbook.xml") is not None:
+        _read_workbook(probed, parts)
+        _read_tables(probed, parts)
     return parts
-
-
-def _local(tag: Any) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _xml(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], name: str) -> Element | None:
-    """A part parsed with defusedxml, or None when absent, too large or not well-formed."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
-
-    info = members.get(name)
-    if info is None or info.file_size > MAX_PART:
-        return None
-    try:
-        return fromstring(zf.read(info))
-    except (DefusedXmlException, ParseError, ValueError, zipfile.BadZipFile, OSError, RuntimeError, EOFError):
-        return None
 
 
 def _attrs(text: str) -> dict[str, str]:
@@ -184,18 +160,18 @@ def _attrs(text: str) -> dict[str, str]:
     return {k: html.unescape(v1 or v2) for k, v1, v2 in _XML_ATTR.findall(text)}
 
 
-def _rels(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], part: str) -> dict[str, tuple[str, str]]:
+def _rels(zp: ZipParts, part: str) -> dict[str, tuple[str, str]]:
     """Relationship id → (type suffix, absolute member name) of a part.
 
     A .rels part is a flat list of empty elements: attributes read by pattern (no entity is
     expanded but the predefined and numeric ones), much cheaper than an XML parser per part.
     """
     folder, base = posixpath.split(part)
-    info = members.get(posixpath.join(folder, "_rels", base + ".rels"))
+    data = zp.read(posixpath.join(folder, "_rels", base + ".rels"), MAX_PART)
     out: dict[str, tuple[str, str]] = {}
-    if info is None or info.file_size > MAX_PART:
+    if data is None:
         return out
-    for m in _RELATIONSHIP.finditer(zf.read(info).decode("utf-8", "replace")):
+    for m in _RELATIONSHIP.finditer(data.decode("utf-8", "replace")):
         attrs = _attrs(m.group(1))
         target, rid = attrs.get("Target", ""), attrs.get("Id", "")
         if not target or attrs.get("TargetMode") == "External":
@@ -205,37 +181,66 @@ def _rels(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], part: str) -
     return out
 
 
-def _read_workbook(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], parts: XlsxParts) -> None:
-    root = _xml(zf, members, "xl/workbook.xml")
-    if root is None:
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
+
+
+def _read_workbook(zp: ZipParts, parts: XlsxParts) -> None:
+    """Sheets (name → member) and defined names, from one expat pass over ``xl/workbook.xml``."""
+    data = zp.read("xl/workbook.xml", MAX_PART)
+    if data is None:
         return
-    rels = _rels(zf, members, "xl/workbook.xml")
-    for el in root.iter():
-        tag = _local(el.tag)
-        if tag == "sheet":
-            name = el.get("name", "")
-            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
-            if rid in rels:
-                parts.sheet_paths[name] = rels[rid][1]
-        elif tag == "definedName":
-            name = el.get("name", "")
-            if not name or name.startswith("_xlnm.") or name in parts.names:
-                continue
-            ref = parse_ref(el.text or "")
-            if ref is not None:
-                parts.names[name] = ref
+    sheets: list[tuple[str, str]] = []
+    names: list[tuple[str, list[str]]] = []
+    text: list[str] | None = None  # the character data of the definedName being read
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal text
+        local = _local(tag)
+        if local == "sheet":
+            rid = next((v for k, v in attrs.items() if _local(k) == "id"), "")
+            sheets.append((attrs.get("name", ""), rid))
+        elif local == "definedName":
+            text = []
+            names.append((attrs.get("name", ""), text))
+        elif text is not None:
+            text = None  # ElementTree's .text stops at a child element
+
+    def end(tag: str) -> None:
+        nonlocal text
+        if _local(tag) == "definedName":
+            text = None
+
+    def chars(data: str) -> None:
+        if text is not None:
+            text.append(data)
+
+    try:
+        expat_parse(data, start, end, chars)
+    except (expat.ExpatError, XmlUnsafe, ValueError):
+        return  # not well-formed: no names, as before (the probe has refused such a workbook anyway)
+    rels = _rels(zp, "xl/workbook.xml")
+    for name, rid in sheets:
+        if rid in rels:
+            parts.sheet_paths[name] = rels[rid][1]
+    for name, chunks in names:
+        if not name or name.startswith("_xlnm.") or name in parts.names:
+            continue
+        ref = parse_ref("".join(chunks))
+        if ref is not None:
+            parts.names[name] = ref
 
 
-def _read_tables(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], parts: XlsxParts) -> None:
+def _read_tables(zp: ZipParts, parts: XlsxParts) -> None:
     for sheet, member in parts.sheet_paths.items():
-        for kind, target in _rels(zf, members, member).values():
+        for kind, target in _rels(zp, member).values():
             if kind != "table":
                 continue
-            info = members.get(target)
-            if info is None or info.file_size > MAX_PART:
+            data = zp.read(target, MAX_PART)
+            if data is None:
                 continue
             # A table part is a root element with a flat list of columns: read by pattern, as .rels.
-            text = zf.read(info).decode("utf-8", "replace")
+            text = data.decode("utf-8", "replace")
             head = _TABLE_ROOT.search(text)
             if head is None:
                 continue
@@ -262,14 +267,40 @@ def _int(text: str | None, default: int) -> int:
         return default
 
 
-def _read_custom(root: Element | None) -> dict[str, str]:
+def _read_custom(data: bytes) -> dict[str, str]:
+    """Property name → the text of its value element (the first child of each property, up to
+    that child's own first child, as ElementTree's ``.text``); a later duplicate wins."""
     out: dict[str, str] = {}
-    if root is None:
-        return out
-    for prop in root:
-        name = prop.get("name")
-        if name and len(prop):
-            out[name] = (prop[0].text or "").strip()
+    depth = 0
+    name: str | None = None  # the property being read, until its value element has been seen
+    text: list[str] = []
+    reading = False  # inside the value element, before any child of it
+
+    def start(_tag: str, attrs: dict[str, str]) -> None:
+        nonlocal depth, name, text, reading
+        depth += 1
+        reading = False
+        if depth == 2:
+            name = attrs.get("name") or None
+        elif depth == 3 and name is not None:
+            out[name], text, reading = "", [], True
+
+    def end(_tag: str) -> None:
+        nonlocal depth, name, reading
+        if depth == 3 and name is not None:
+            out[name] = "".join(text).strip()
+            name = None  # only the first child holds the value
+        reading = False
+        depth -= 1
+
+    def chars(data: str) -> None:
+        if reading:
+            text.append(data)
+
+    try:
+        expat_parse(data, start, end, chars)
+    except (expat.ExpatError, XmlUnsafe, ValueError):
+        return {}
     return out
 
 

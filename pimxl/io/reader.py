@@ -26,6 +26,7 @@ from ..findings import Finding
 from ..records import WorkbookRecord
 from ..schema import Template
 from ..templates import TEMPLATES
+from .probe import ProbeResult, probe
 from .read_book import Book, open_book
 from .read_codes import COLUMN_MISSING, IDENTITY_MISSING, READ_BY_LABEL, TABLE_MISSING, TEMPLATE_VERSION_OLD
 from .read_context import ReadContext
@@ -73,17 +74,31 @@ def _template(ctx_path: Path, book: Book, parts: XlsxParts) -> tuple[Template, i
 
 
 def read_workbook(
-    path: Path, *, as_of: date | None = None, lang: str = "zh", kind: str | None = None
+    path: Path, *, as_of: date | None = None, lang: str = "zh", kind: str | None = None,
+    probed: ProbeResult | None = None,
 ) -> WorkbookRecord:
     """A workbook's typed values with their cells; raises :class:`FileProblem` when unusable.
 
     The file is probed first (zip bombs, encryption, enormous dimensions…) unless the caller
-    already did and passes the ``kind`` the probe found. ``lang`` is accepted for symmetry with the
-    commands: findings carry both languages.
+    already did and passes the probe's result as ``probed`` (best: ``probe(path, keep=True)``,
+    whose inflated parts are then reused and released here) or just the ``kind`` it found.
+    ``lang`` is accepted for symmetry with the commands: findings carry both languages.
     """
     path = Path(path)
-    book = open_book(path, kind)
-    parts = read_parts(path)
+    if probed is None and kind is None:
+        probed = probe(path, keep=True)
+    if probed is not None:
+        if not probed.ok:
+            raise probed.problem()
+        kind = probed.kind
+    zip_parts = probed.parts if probed is not None else None
+    try:
+        book = open_book(path, kind)
+        parts = read_parts(path, zip_parts)
+    except BaseException:
+        if zip_parts is not None:
+            zip_parts.close()
+        raise
     try:
         return read_opened(path, book, parts, as_of=as_of)
     finally:

@@ -1,0 +1,117 @@
+"""A zip member's bytes straight from the file's bytes in memory, and the parts the probe hands on.
+
+Opening a member with :mod:`zipfile` costs more than inflating a small workbook's part, so a file
+read into memory is inflated with :mod:`zlib` directly — never beyond the declared size (a lying
+header cannot make us inflate a bomb), size and CRC checked as zipfile does.
+
+:class:`ZipParts` is what :func:`pimxl.io.probe.probe` (``keep=True``) leaves for the reader: the
+members by their exact names and the parts it already inflated (workbook, rels, sheets, tables…),
+so that the reader neither opens the zip again nor inflates a part twice.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["INPUT", "ZipParts", "inflate", "raw_part"]
+
+INPUT = 64 << 10  # compressed bytes fed to zlib at a time
+
+
+def raw_part(data: bytes | None, info: zipfile.ZipInfo) -> memoryview | None:
+    """The stored bytes of a part in memory; None when zipfile must read it (not in memory, an
+    encrypted part, a compression other than deflate). Raises BadZipFile for a broken header."""
+    if data is None or info.flag_bits & 1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    offset = info.header_offset
+    if data[offset:offset + 4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile("bad local file header")
+    name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_len + extra_len
+    if start + info.compress_size > len(data):
+        raise zipfile.BadZipFile("part runs past the end of the file")
+    return memoryview(data)[start:start + info.compress_size]
+
+
+def _inflated(raw: memoryview, size: int) -> Iterator[bytes]:
+    """A raw deflate stream inflated in pieces of at most ``size`` bytes, fed 64 KB at a time."""
+    d = zlib.decompressobj(-15)
+    pos = 0
+    while True:
+        if d.unconsumed_tail:
+            data: bytes | memoryview = d.unconsumed_tail
+        else:
+            data, pos = raw[pos:pos + INPUT], pos + INPUT
+        out = d.decompress(data, size)
+        if out:
+            yield out
+        if d.eof:
+            return
+        if not out and not d.unconsumed_tail and pos >= len(raw):
+            return  # the stream ended early: the size check says so
+
+
+def inflate(info: zipfile.ZipInfo, raw: memoryview, size: int) -> Iterator[bytes]:
+    """Inflate in chunks of at most ``size`` bytes, never more than the declared size, then check
+    size and CRC as zipfile does (BadZipFile)."""
+    crc = total = 0
+    if info.compress_type == zipfile.ZIP_STORED:
+        pieces: Iterator[bytes] = (bytes(raw[i:i + size]) for i in range(0, len(raw), size))
+    else:
+        # One piece for a part that fits: the declared size bounds what zlib may produce.
+        pieces = _inflated(raw, size)
+    for out in pieces:
+        total += len(out)
+        if total > info.file_size:
+            raise zipfile.BadZipFile("part is larger than its declared size")
+        crc = zlib.crc32(out, crc)
+        yield out
+    if total != info.file_size or crc != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+
+
+_READ_ERRORS = (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError, NotImplementedError, zlib.error)
+
+
+class ZipParts:
+    """The probed zip: members by exact name, the inflated parts, and the file's bytes for the rest."""
+
+    def __init__(self, path: Path, data: bytes | None, members: dict[str, zipfile.ZipInfo],
+                 inflated: dict[str, bytes]) -> None:
+        self.path = path
+        self.data = data  # None for a file too large to have been read into memory
+        self.members = members
+        self.inflated = inflated
+        self._zf: zipfile.ZipFile | None = None
+
+    def info(self, name: str) -> zipfile.ZipInfo | None:
+        return self.members.get(name)
+
+    def read(self, name: str, limit: int) -> bytes | None:
+        """A member's bytes; None when absent, larger than ``limit`` or unreadable (never raises)."""
+        info = self.members.get(name)
+        if info is None or info.file_size > limit:
+            return None
+        cached = self.inflated.get(name)
+        if cached is not None:
+            return cached
+        try:
+            raw = raw_part(self.data, info)
+            if raw is not None:
+                return b"".join(inflate(info, raw, max(info.file_size, 1)))
+            if self._zf is None:
+                self._zf = zipfile.ZipFile(self.path)
+            return self._zf.read(info)
+        except _READ_ERRORS:
+            return None
+
+    def close(self) -> None:
+        if self._zf is not None:
+            self._zf.close()
+            self._zf = None
+        self.inflated = {}
+        self.data = None
