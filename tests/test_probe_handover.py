@@ -1,0 +1,85 @@
+"""probe(keep=True) hands its parts to the reader; the DTD check reads a part's whole prolog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fixtures_reader import SAMPLES, expected, snapshot, write_sample
+from test_probe_fixtures import make_xlsx
+
+from pimxl.io.probe import probe
+from pimxl.io.probe_xml import prolog_verdict
+from pimxl.io.read_parts import read_parts
+from pimxl.io.reader import read_workbook
+
+EVIL_DTD = '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+
+
+@pytest.mark.parametrize("template_id", sorted(SAMPLES))
+def test_reader_given_the_probes_parts_reads_the_same_record(tmp_path: Path, template_id: str) -> None:
+    path = write_sample(template_id, tmp_path / f"{template_id}.xlsx")
+    result = probe(path, keep=True)
+    assert result.ok and result.parts is not None
+    # the probe inflated the workbook, its rels, the sheets and (whole in their 4 KB head) the tables
+    kept = set(result.parts.inflated)
+    assert {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml"} <= kept
+    assert any(name.startswith("xl/tables/") for name in kept)
+    probed = read_workbook(path, probed=result)
+    assert result.parts.inflated == {}  # released by the reader
+    assert snapshot(probed) == expected(template_id) == snapshot(read_workbook(path))
+    assert probed.findings == read_workbook(path, kind="xlsx").findings
+
+
+def test_parts_from_the_probe_equal_parts_read_from_the_zip(tmp_path: Path) -> None:
+    path = write_sample("project-plan", tmp_path / "plan.xlsx")
+    own, handed = read_parts(path), read_parts(path, probe(path, keep=True).parts)
+    assert own.names == handed.names and own.names
+    assert own.tables == handed.tables and own.tables
+    assert own.sheet_paths == handed.sheet_paths
+    assert own.custom == handed.custom
+    assert own.custom.get("template_id") == "project-plan"
+    for sheet in own.sheet_paths:
+        assert own.errors(sheet) == handed.errors(sheet)
+        assert own._sheet_xml(sheet) == handed._sheet_xml(sheet) != b""
+
+
+def test_probe_without_keep_holds_nothing(tmp_path: Path) -> None:
+    path = write_sample("project-plan", tmp_path / "plan.xlsx")
+    assert probe(path).parts is None
+
+
+@pytest.mark.parametrize(("text", "complete", "expected"), [
+    (b'<?xml version="1.0"?><r/>', True, False),
+    (b'<?xml version="1.0"?>' + EVIL_DTD.encode() + b"<r/>", True, True),
+    (b"<!-- " + b"x" * 10_000 + b" -->" + EVIL_DTD.encode() + b"<r/>", True, True),
+    (b"<!-- " + b"x" * 10_000, False, None),  # cut inside a comment: more is needed
+    (b"<?pi " + b"x" * 100, False, None),
+    (b"\xef\xbb\xbf  <r>" + EVIL_DTD.encode() + b"</r>", True, False),  # after the root: not a DTD to any parser
+    (('<?xml version="1.0" encoding="UTF-16"?>' + EVIL_DTD + "<r/>").encode("utf-16"), True, True),
+    (b"junk" + EVIL_DTD.encode() + b"<r/>", True, True),  # text before the root: the whole part is searched
+])
+def test_prolog_verdict(text: bytes, complete: bool, expected: bool | None) -> None:
+    assert prolog_verdict(text, complete) is expected
+
+
+@pytest.mark.parametrize("part", ["sheet", "other", "table"])
+def test_doctype_after_a_long_prolog_comment_is_refused(tmp_path: Path, part: str) -> None:
+    # The DOCTYPE starts 20 KB into the part, beyond the 4 KB the probe inflates first.
+    long = '<?xml version="1.0"?><!-- ' + "padding " * 2500 + " -->" + EVIL_DTD
+    assert len(long) > 20_000
+    if part == "sheet":
+        path = make_xlsx(tmp_path / "p.xlsx", sheet=long + '<worksheet><sheetData/></worksheet>')
+    else:
+        name = "customXml/item1.xml" if part == "other" else "xl/tables/table1.xml"
+        path = make_xlsx(tmp_path / "p.xlsx", extra={name: long + "<r>&b;</r>"})
+    result = probe(path)
+    assert (result.status, result.code) == ("unreadable", "xml-unsafe")
+    assert "DOCTYPE/ENTITY" in result.reason_en
+
+
+def test_doctype_text_after_the_root_is_harmless(tmp_path: Path) -> None:
+    # Beyond the first 4 KB, after the root element: no parser reads it as a DTD, so it is not refused.
+    late = '<?xml version="1.0"?><r>' + "<x/>" * 2000 + "<!-- <!DOCTYPE r> --></r>"
+    result = probe(make_xlsx(tmp_path / "late.xlsx", extra={"customXml/item1.xml": late}))
+    assert result.ok
