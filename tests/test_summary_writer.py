@@ -12,13 +12,16 @@ from decimal import Decimal
 from enum import Enum
 from pathlib import Path, PureWindowsPath
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import openpyxl
 import pytest
 from lo import convert
+from python_calamine import CalamineWorkbook
 from summaryfactory import SHEET_KEYS, SHEET_NAMES, sample_summary, source_paths
 
 import pimxl.rollup.summary_writer as sw
+from pimxl.rollup import xlsx_cells
 from pimxl.rollup.sheetspec import ChartSpec, Column, Link, SheetSpec, Summary
 from pimxl.rollup.summary_writer import _sheet_name, write_summary
 from pimxl.rollup.xlsx_charts import CHART_DATA_SHEET
@@ -343,3 +346,152 @@ def test_stale_temp_files_of_dead_runs_are_removed(tmp_path: Path) -> None:
         p.write_bytes(b"partial")
     write_summary(sample_summary(), tmp_path / "汇总.xlsx")
     assert not dead.exists() and mine.exists() and (tmp_path / "汇总.xlsx").exists()
+
+
+# --- the data rows rendered as XML and spliced into xlsxwriter's package (xlsx_cells, xlsx_package) ---
+
+# CT_Worksheet's children in schema order (the ones xlsxwriter or the splice can write).
+_WORKSHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetProtection",
+                    "autoFilter", "mergeCells", "conditionalFormatting", "dataValidations", "hyperlinks",
+                    "printOptions", "pageMargins", "pageSetup", "headerFooter", "drawing", "legacyDrawing",
+                    "tableParts"]
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+
+
+def _parts(path: Path) -> dict[str, ET.Element]:
+    """Every worksheet part and its .rels, parsed (a parse error fails the test)."""
+    with zipfile.ZipFile(path) as z:
+        return {n: ET.fromstring(z.read(n)) for n in z.namelist() if n.startswith("xl/worksheets/")}
+
+
+def _column_index(ref: str) -> int:
+    return openpyxl.utils.column_index_from_string(re.match(r"[A-Z]+", ref)[0])
+
+
+def test_spliced_worksheets_are_well_formed_and_in_schema_order(centre: Path) -> None:
+    parts = _parts(centre / "out" / "汇总.xlsx")
+    sheets = {n: x for n, x in parts.items() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)}
+    assert len(sheets) == len(SHEET_KEYS) + 1
+    linked = 0
+    for name, sheet in sheets.items():
+        children = [child.tag.split("}")[1] for child in sheet]
+        assert children == sorted(children, key=_WORKSHEET_ORDER.index), name
+        # Rows ascending and unique, cells in a row ascending, every cell in its own row.
+        rows = sheet.findall("m:sheetData/m:row", _NS)
+        numbers = [int(r.get("r")) for r in rows]
+        assert numbers == sorted(set(numbers)), name
+        for row in rows:
+            refs = [c.get("r") for c in row]
+            assert all(re.fullmatch(rf"[A-Z]+{row.get('r')}", ref) for ref in refs), (name, refs)
+            assert [_column_index(r) for r in refs] == sorted({_column_index(r) for r in refs}), (name, refs)
+        # Every hyperlink refers to a hyperlink relationship of its own worksheet; ids are unique.
+        rels = parts.get(name.replace("worksheets/", "worksheets/_rels/") + ".rels")
+        links = sheet.findall("m:hyperlinks/m:hyperlink", _NS)
+        if links:
+            assert rels is not None
+            ids = [rel.get("Id") for rel in rels]
+            assert len(ids) == len(set(ids)), name
+            targets = {rel.get("Id"): rel for rel in rels}
+            for link in links:
+                rel = targets[link.get(f"{{{_NS['r']}}}id")]
+                assert rel.get("Type").endswith("/hyperlink") and rel.get("TargetMode") == "External"
+            linked += 1
+    assert linked >= 5  # contracts, projects, … findings, sources
+
+
+def test_dimension_covers_the_rendered_rows(centre: Path) -> None:
+    sheet = _parts(centre / "out" / "汇总.xlsx")["xl/worksheets/sheet2.xml"]  # 合同进程表
+    spec = sample_summary().sheet("contracts")
+    last = openpyxl.utils.get_column_letter(len(spec.columns))
+    assert sheet.find("m:dimension", _NS).get("ref") == f"A1:{last}{_top(spec) + len(spec.rows)}"
+
+
+def _one_sheet(rows: list[dict[str, Any]], cols: list[Column] | None = None) -> Summary:
+    cols = cols or [Column("t", "文本", "Text"), Column("l", "链接", "Link", "link"), Column("m", "金额", "Amount", "money")]
+    return Summary(date(2026, 3, 2), sheets=[SheetSpec("s", "表", "T", cols, rows)])
+
+
+def test_text_is_escaped_and_read_back_unchanged(tmp_path: Path) -> None:
+    texts = ['a<b>&"c\'', "x\x01y\x1fz", "_x000D_ literal", "CR\rLF\nTAB\t", "<r>not rich text</r>",
+             "  padded  ", "中文 & <标签>", "=1+1"]
+    rows = [{"t": t, "m": 1.5} for t in texts] + [{"t": "x" * 40_000}]
+    write_summary(_one_sheet(rows), tmp_path / "s.xlsx")
+    # calamine decodes _xHHHH_ as Excel does (openpyxl leaves it as typed).
+    sheet_rows = CalamineWorkbook.from_path(str(tmp_path / "s.xlsx")).get_sheet_by_name("表").to_python()
+    got = [r[0] for r in sheet_rows[3:]]
+    assert got[:-1] == texts
+    assert got[-1] == "x" * 32_767
+    with zipfile.ZipFile(tmp_path / "s.xlsx") as z:
+        shared = z.read("xl/sharedStrings.xml").decode()
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "_x005F_x000D_ literal" in shared and "x_x0001_y_x001F_z" in shared
+    assert "a&lt;b&gt;&amp;\"c'" in shared
+    # Text that looks like xlsxwriter's raw rich-string markup is written inline, escaped.
+    assert '<is><t xml:space="preserve">&lt;r&gt;not rich text&lt;/r&gt;</t></is>' in sheet
+
+
+def test_links_to_one_file_share_a_relationship(tmp_path: Path) -> None:
+    (tmp_path / "src" / "a b&c").mkdir(parents=True)
+    rows = [{"t": "x", "l": Link("甲", "a b&c/计划.xlsx", "'风险'!L3")},
+            {"t": "y", "l": Link("乙", "a b&c/计划.xlsx", "'风险'!L4")},
+            {"t": "z", "l": Link("", "a b&c/计划.xlsx")},
+            {"t": "w", "l": Link("丙", "other.xlsx", "'A&B'!C1")},
+            {"t": "v", "l": Link("无目标", "")}]
+    (tmp_path / "out").mkdir()
+    write_summary(_one_sheet(rows), tmp_path / "out" / "s.xlsx", base_dir=tmp_path / "src")
+    parts = _parts(tmp_path / "out" / "s.xlsx")
+    rels = [r for r in parts["xl/worksheets/_rels/sheet1.xml.rels"] if r.get("Type").endswith("/hyperlink")]
+    assert sorted(r.get("Target") for r in rels) == [r"..\src\a%20b&c\计划.xlsx", r"..\src\other.xlsx"]
+    links = parts["xl/worksheets/sheet1.xml"].findall("m:hyperlinks/m:hyperlink", _NS)
+    assert [link.get("ref") for link in links] == ["B4", "B5", "B6", "B7"]
+    assert len({link.get(f"{{{_NS['r']}}}id") for link in links[:3]}) == 1
+    ws = openpyxl.load_workbook(tmp_path / "out" / "s.xlsx")["表"]
+    got = [(c.value, c.hyperlink and (c.hyperlink.target, c.hyperlink.location), c.font.u) for c in ws["B"][3:8]]
+    assert got == [("甲", (r"..\src\a%20b&c\计划.xlsx", "'风险'!L3"), "single"),
+                   ("乙", (r"..\src\a%20b&c\计划.xlsx", "'风险'!L4"), "single"),
+                   (r"..\src\a b&c\计划.xlsx", (r"..\src\a%20b&c\计划.xlsx", None), "single"),
+                   ("丙", (r"..\src\other.xlsx", "'A&B'!C1"), "single"),
+                   ("无目标", None, None)]
+
+
+def test_links_past_excels_limit_stay_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx_cells, "MAX_LINKS", 2)
+    rows = [{"t": str(i), "l": Link(f"L{i}", f"f{i}.xlsx")} for i in range(3)]
+    write_summary(_one_sheet(rows), tmp_path / "s.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "s.xlsx")["表"]
+    assert [(c.value, c.hyperlink is not None) for c in ws["B"][3:6]] == [("L0", True), ("L1", True), ("L2", False)]
+
+
+def test_tables_sharing_a_worksheet_keep_their_rows_in_order(tmp_path: Path) -> None:
+    top = SheetSpec("a", "共用", "上表", [Column("x", "金额", "Amount", "money"), Column("d", "日期", "Date", "date")],
+                    [{"x": 1.25, "d": date(2026, 1, 2)}, {"x": None, "d": None}])
+    empty = SheetSpec("b", "b", "空表", [Column("y", "数量", "Count", "int")], [], below="a")
+    below = SheetSpec("c", "c", "下表", [Column("t", "说明", "Note"), Column("n", "数量", "Count", "int")],
+                      [{"t": "甲", "n": 3}, {"t": "乙", "n": None}], below="b")
+    write_summary(Summary(date(2026, 3, 2), sheets=[top, empty, below]), tmp_path / "s.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "s.xlsx")["共用"]
+    values = [[c.value for c in row][:2] for row in ws.iter_rows()]
+    assert values == [["上表    截至 2026-03-02", None], ["Amount", "Date"], ["金额", "日期"],
+                      [1.25, datetime(2026, 1, 2)], [None, None], [None, None],
+                      ["空表    截至 2026-03-02", None], ["Count", None], ["数量", None], [EMPTY_TEXT, None],
+                      [None, None],
+                      ["下表    截至 2026-03-02", None], ["Note", "Count"], ["说明", "数量"], ["甲", 3], ["乙", None]]
+    # A shared worksheet's cells carry their table's formats, empty ones too.
+    assert (ws["A4"].number_format, ws["A5"].number_format, ws["B5"].number_format) == \
+        ("¥#,##0.00", "¥#,##0.00", "yyyy-mm-dd")
+    assert ws["B15"].number_format == "0"
+    assert sorted(t.ref for t in ws.tables.values()) == ["A14:B16", "A3:B5", "A9:A10"]
+
+
+def test_cell_types_as_xlsxwriter_wrote_them(tmp_path: Path) -> None:
+    cols = [Column("v", "值", "Value")]
+    values = [True, 3, -2.5, 1e-05, 12345678901234567, date(1900, 1, 5), datetime(2026, 3, 1, 12, 0),
+              Decimal("0.1"), float("nan"), ""]
+    write_summary(_one_sheet([{"v": v} for v in values], cols), tmp_path / "s.xlsx")
+    sheet = _parts(tmp_path / "s.xlsx")["xl/worksheets/sheet1.xml"]
+    cells = {c.get("r"): (c.get("t"), c.findtext("m:v", namespaces=_NS)) for c in sheet.iter(f"{{{_NS['m']}}}c")}
+    assert [cells.get(f"A{4 + i}") for i in range(len(values))] == [
+        ("b", "1"), (None, "3"), (None, "-2.5"), (None, "1E-05"), (None, "1.234567890123457E+16"), (None, "5"),
+        (None, "46082.5"), (None, "0.1"), None, None]

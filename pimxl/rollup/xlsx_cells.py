@@ -41,12 +41,12 @@ MAX_LINKS = 65_530  # Excel's limit of hyperlinks a worksheet (xlsxwriter refuse
 _STRMAX = 32_767  # characters (UTF-16 units) a cell holds
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # serial 0; exact from 1900-03-01 (Excel's 1900 leap-year bug)
 _SERIAL_FROM = date(1900, 3, 1)
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def escape_text(text: str) -> str:
     """Cell text as XML character data, with Excel's ``_xHHHH_`` escapes for control characters."""
-    return XMLwriter._escape_control_characters(text).translate(_TEXT_ESCAPES)
+    text = XMLwriter._escape_control_characters(text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def inline_string(text: str) -> str:

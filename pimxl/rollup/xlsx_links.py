@@ -8,6 +8,7 @@ need the relationship target and the in-file location of each link.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -18,12 +19,17 @@ from pimxl.rollup.sheetspec import Link
 
 __all__ = ["LinkWriter", "ResolvedLink", "escape_attr"]
 
-_ATTR_ESCAPES = str.maketrans({"&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;", "\n": "&#xA;"})
+_ATTR_SPECIAL = re.compile('[&"<>\n]')
+_MISSING: Any = object()
 
 
 def escape_attr(text: str) -> str:
     """``text`` as an XML attribute value (double-quoted), escaped as xlsxwriter escapes attributes."""
-    return text.translate(_ATTR_ESCAPES)
+    # One C-level search first: str.translate is slow on non-ASCII text, and most paths need nothing.
+    if _ATTR_SPECIAL.search(text) is None:
+        return text
+    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\n", "&#xA;"))
 
 
 class ResolvedLink(NamedTuple):
@@ -48,6 +54,7 @@ class LinkWriter:
         self._paths: dict[str, str] = {}
         self._urls: dict[tuple[str, str], Url | None] = {}
         self._resolved: dict[tuple[str, str], ResolvedLink | None] = {}
+        self._files: dict[str, tuple[str, str] | None] = {}
 
     def _path(self, target: str) -> str:
         # relpath is the costliest step and many links share a file: once per file.
@@ -78,34 +85,36 @@ class LinkWriter:
     def resolve(self, link: Link) -> ResolvedLink | None:
         """The link as the XML renderer writes it; None when it is no link (no target, or too long for Excel)."""
         key = (link.target, link.cell)
-        if key in self._resolved:
-            return self._resolved[key]
+        resolved = self._resolved.get(key, _MISSING)
+        if resolved is not _MISSING:
+            return resolved
         resolved = None
         if link.target:
             # The same parse write_url would do (the file's Url once, the cell appended), so both paths agree.
-            proto = self._file_url(link.target) if "/" not in link.cell and len(link.cell) < 1000 else None
-            if proto is not None:
-                anchor, text = link.cell, proto.text + (f"#{link.cell}" if link.cell else "")
-                resolved = ResolvedLink(escape_attr(proto._target()), _location(anchor), text)
-            else:
-                url = self._prototype(link)
-                if url is not None:
-                    resolved = ResolvedLink(escape_attr(url._target()), _location(url._anchor), url.text)
+            file = self._file(link.target) if "/" not in link.cell and len(link.cell) < 1000 else None
+            if file is not None:
+                target, text = file
+                resolved = ResolvedLink(target, _location(link.cell), f"{text}#{link.cell}" if link.cell else text)
+            elif (url := self._prototype(link)) is not None:
+                resolved = ResolvedLink(escape_attr(url._target()), _location(url._anchor), url.text)
         self._resolved[key] = resolved
         return resolved
 
-    def _file_url(self, target: str) -> Url | None:
-        # A path holding "#" would be split there by Url: such links take the general path.
-        key = (target, "")
-        rel = self._path(target)
-        if "#" in rel:
-            return None
-        if key not in self._urls:
-            try:
-                self._urls[key] = Url(f"external:{rel}")
-            except ValueError:
-                self._urls[key] = None
-        return self._urls[key]
+    def _file(self, target: str) -> tuple[str, str] | None:
+        """(escaped relationship target, shown text) of a file, without a cell; None: take the general path
+        (a path holding "#", which Url would split there, or one too long for Excel)."""
+        file = self._files.get(target, _MISSING)
+        if file is _MISSING:
+            rel = self._path(target)
+            file = None
+            if "#" not in rel:
+                try:
+                    url = Url(f"external:{rel}")
+                    file = (escape_attr(url._target()), url.text)
+                except ValueError:
+                    pass
+            self._files[target] = file
+        return file
 
     def __call__(self, ws: Worksheet, row: int, col: int, link: Link, cell_format: Any = None) -> int:
         proto = self._prototype(link) if link.target else None

@@ -23,9 +23,13 @@ from collections.abc import Mapping
 
 from pimxl.rollup.xlsx_cells import Chunk
 
-__all__ = ["LEVEL", "splice_links", "splice_rows", "write_package"]
+__all__ = ["LEVEL", "SHARE_RELATIONSHIPS", "splice", "write_package"]
 
 LEVEL = 1
+# One relationship per distinct target a worksheet, referred to by every <hyperlink> to that file (the schema
+# lets any number of elements refer to one relationship id). False: one relationship per <hyperlink>, as Excel
+# itself writes them — about 10 MB more XML to deflate for a 1,000-project summary.
+SHARE_RELATIONSHIPS = True
 _HYPERLINK_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 _RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -38,48 +42,54 @@ _ROW = re.compile(r'<row r="(\d+)"')
 _REL_ID = re.compile(r'Id="rId(\d+)"')
 
 
-def splice_rows(sheet: str, chunks: list[Chunk]) -> str:
-    """``sheet`` (worksheet XML) with each chunk's rows placed before the first row below it."""
-    head, sep, tail = sheet.partition("</sheetData>")
-    if not sep:  # xlsxwriter writes <sheetData/> when it has no cell at all
-        head, sep, tail = sheet.partition("<sheetData/>")
-        head, sep = head + "<sheetData>", "</sheetData>"
-    out, pos = [], 0
-    rows = [(int(m[1]), m.start()) for m in _ROW.finditer(head)]
+def splice(sheet: str, rels: str | None, chunks: list[Chunk]) -> tuple[bytes, str | None]:
+    """``sheet`` (xlsxwriter's worksheet XML) with the chunks' rows and hyperlinks, and its .rels part (None if
+    it has none) with their relationships.
+
+    Positions are found in xlsxwriter's small XML; the result is joined as UTF-8 pieces, so the rows (ASCII)
+    are never copied into one large string that the sheet's non-ASCII text would make twice as wide.
+    """
+    if "</sheetData>" not in sheet:  # xlsxwriter writes <sheetData/> when it has no cell at all
+        sheet = sheet.replace("<sheetData/>", "<sheetData></sheetData>", 1)
+    data_end = sheet.index("</sheetData>")
+    rows = [(int(m[1]), m.start()) for m in _ROW.finditer(sheet, 0, data_end)]
+    inserts: list[tuple[int, str]] = []
     for chunk in sorted(chunks, key=lambda c: c.first_row):
-        # xlsxwriter's rows are 1-based in r=""; the chunk's are 0-based.
-        at = next((start for r, start in rows if r > chunk.last_row + 1), len(head))
-        out += [head[pos:at], chunk.xml]
-        pos = at
-    return "".join([*out, head[pos:], sep, tail])
-
-
-def splice_links(sheet: str, rels: str | None, chunks: list[Chunk]) -> tuple[str, str | None]:
-    """``sheet`` and its .rels part (None if it has none) with the chunks' hyperlinks added."""
+        # Before xlsxwriter's first row below the chunk (r="" is 1-based, the chunk's rows 0-based).
+        inserts.append((next((at for r, at in rows if r > chunk.last_row + 1), data_end), chunk.xml))
     links = [link for chunk in chunks for link in chunk.links]
-    if not links:
-        return sheet, rels
+    if links:
+        body, rels = _hyperlinks(links, rels)
+        if "</hyperlinks>" in sheet:  # xlsxwriter's own links (a KPI value) are there already
+            inserts.append((sheet.index("</hyperlinks>"), body))
+        else:
+            # Before the first element that must follow <hyperlinks>.
+            at = min(i for i in (sheet.find(tag, data_end) for tag in _AFTER_HYPERLINKS) if i >= 0)
+            inserts.append((at, f"<hyperlinks>{body}</hyperlinks>"))
+    pieces, pos = [], 0
+    for at, text in inserts:
+        pieces += [sheet[pos:at].encode(), text.encode()]
+        pos = at
+    pieces.append(sheet[pos:].encode())
+    return b"".join(pieces), rels
+
+
+def _hyperlinks(links: list[tuple[str, str, str]], rels: str | None) -> tuple[str, str]:
+    """The ``<hyperlink>`` elements, and ``rels`` with one relationship per distinct target added."""
     rels = rels or (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                     f'<Relationships xmlns="{_RELS_NS}"></Relationships>')
     next_id = max((int(m) for m in _REL_ID.findall(rels)), default=0) + 1
     ids: dict[str, str] = {}
     elements, relationships = [], []
     for ref, target, location in links:
-        rid = ids.get(target)
+        rid = ids.get(target) if SHARE_RELATIONSHIPS else None
         if rid is None:
             rid = ids[target] = f"rId{next_id}"
             next_id += 1
             relationships.append(f'<Relationship Id="{rid}" Type="{_HYPERLINK_TYPE}" Target="{target}" '
                                  f'TargetMode="External"/>')
         elements.append(f'<hyperlink ref="{ref}" r:id="{rid}"{location}/>')
-    rels = rels.replace("</Relationships>", "".join(relationships) + "</Relationships>")
-    body = "".join(elements)
-    if "</hyperlinks>" in sheet:  # xlsxwriter's own links (a KPI value) are there already
-        return sheet.replace("</hyperlinks>", body + "</hyperlinks>", 1), rels
-    # The first element that must follow <hyperlinks>, searched after the cells.
-    data_end = sheet.index("</sheetData>")
-    at = min(i for i in (sheet.find(tag, data_end) for tag in _AFTER_HYPERLINKS) if i >= 0)
-    return f"{sheet[:at]}<hyperlinks>{body}</hyperlinks>{sheet[at:]}", rels
+    return "".join(elements), rels.replace("</Relationships>", "".join(relationships) + "</Relationships>")
 
 
 def write_package(skeleton: bytes, out: io.BufferedIOBase, chunks: Mapping[str, list[Chunk]],
@@ -94,8 +104,7 @@ def write_package(skeleton: bytes, out: io.BufferedIOBase, chunks: Mapping[str, 
         for name, sheet_chunks in chunks.items():
             rels_name = _rels_name(name)
             rels = src.read(rels_name).decode() if rels_name in names else None
-            sheet, rels = splice_links(splice_rows(src.read(name).decode(), sheet_chunks), rels, sheet_chunks)
-            replaced[name] = sheet.encode()
+            replaced[name], rels = splice(src.read(name).decode(), rels, sheet_chunks)
             if rels is not None:
                 replaced[rels_name] = rels.encode()
         for name in names:
