@@ -3,6 +3,7 @@ week, the commands, and the PDFs LibreOffice renders (the leaders' brief on exac
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from collections import Counter, defaultdict
@@ -171,3 +172,35 @@ def test_links_reach_the_sources(demo: dict[str, Any]) -> None:
     views_dir = demo["root"] / "视图"
     for target in links:
         assert (views_dir / unquote(target).replace("\\", "/")).is_file(), target
+
+
+def test_views_from_a_moved_history_link_to_the_run_root(demo: dict[str, Any], runner: Any, tmp_path: Path) -> None:
+    """The run keeps the folder it rolled up: views rebuilt from a copy of the history kept elsewhere (no
+    source folder near it, nor near the working directory, nor a pimxl.toml) still link to the sources."""
+    import shutil
+    import sqlite3
+    from urllib.parse import unquote
+
+    root = tmp_path / "shared" / "drive" / "centre"  # not next to the history copy
+    for project in sorted((demo["root"] / "项目").glob("*/*"))[:3]:
+        shutil.copytree(project, root / project.parent.name / project.name)
+    run_dir = tmp_path / "deep" / "er" / "out"
+    res = runner.invoke(cli, ["rollup", str(root), "-o", str(run_dir / "s.xlsx"), "--as-of", "2026-11-27",
+                              "--quiet", "--json"])
+    assert res.exit_code in (0, 1), res.output
+    assert json.loads(res.stdout)["root"] == str(root.resolve())
+    elsewhere = tmp_path / "archive" / "history.sqlite"
+    elsewhere.parent.mkdir()
+    src, dst = sqlite3.connect(run_dir / "pimxl-history.sqlite"), sqlite3.connect(elsewhere)
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    res = runner.invoke(cli, ["views", str(tmp_path / "v"), "--history", str(elsewhere), "--as-of", "2026-11-27"])
+    assert res.exit_code == 0, res.output
+    pm = sorted((tmp_path / "v").glob("项目经理待办-*.xlsx"))
+    links = [c.hyperlink.target for f in pm for row in load(f)["待修正"].iter_rows() for c in row
+             if c.hyperlink is not None]
+    assert links
+    for target in links:
+        assert (tmp_path / "v" / unquote(target).replace("\\", "/")).resolve().is_file(), target

@@ -62,6 +62,7 @@ class RollupRun:
     outputs: dict[str, Any] = field(default_factory=dict)
     unchanged: bool = False  # nothing changed since this as-of date's last run: its summary was kept
     doc: dict[str, Any] | None = None  # the --json document of the earlier run (unchanged re-run)
+    root: Path | None = None  # the folder rolled up (the sources' paths are relative to it)
     #: Wall seconds of each step (scan, read, cross_rules, model, summary, history), for the log and the benchmark.
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -83,6 +84,8 @@ class RollupRun:
             doc = {**self.doc, "outputs": dict(self.outputs)}
         else:
             doc = rollup_json(self.model, self.kpis, self.outputs)
+        if self.root is not None:
+            doc["root"] = str(self.root)
         doc["cache"] = {"parsed": self.parsed, "cached": self.cached, "unchanged_run": self.unchanged}
         doc["timings"] = {k: round(v, 3) for k, v in self.timings.items()}
         return doc
@@ -419,7 +422,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
                 clock.lap("scan")
                 run = RollupRun(as_of=as_of, summary=output, history=history_path, results=[], _model=None,
                                 kpis=stamp.kpis, cached=sum(s.status != "skipped" for s in scanned),
-                                unchanged=True, doc=stamp.doc, timings=clock.laps)
+                                unchanged=True, doc=stamp.doc, timings=clock.laps, root=root)
                 run.outputs = {"summary": str(output), "history": str(history_path)}
                 return run
         scanned = scanned if scanned is not None else scan(root, exclude=excluded)
@@ -451,7 +454,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
             stamp = RunStamp(
                 fingerprint(scanned, as_of=as_of, settings=settings, lang=lang, root=root, output=output,
                             others=others),
-                str(output), file_digest(tmp), kpis, rollup_json(model, kpis, {}))
+                str(output), file_digest(tmp), kpis, {**rollup_json(model, kpis, {}), "root": str(root)})
             h.save_snapshot(as_of, model, kpis, stamp=stamp, snap=snap)
             os.replace(tmp, output)
         finally:
@@ -459,7 +462,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         h.cache_prune(r.path for r in results)
         clock.lap("history")
     run = RollupRun(as_of=as_of, summary=output, history=history_path, results=results, _model=model, kpis=kpis,
-                    parsed=parsed, cached=cached, timings=clock.laps)
+                    parsed=parsed, cached=cached, timings=clock.laps, root=root)
     run.outputs = {"summary": str(output), "history": str(history_path)}
     return run
 

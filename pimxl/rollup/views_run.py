@@ -97,7 +97,7 @@ def write_model_views(model: RollupModel, out_dir: Path, *, lang: str = "zh", ro
 def write_views(run: RollupRun, out_dir: Path, *, lang: str = "zh", root: Path | None = None) -> list[Path]:
     """The views of a finished rollup run, in ``out_dir``; returns the files written."""
     if root is None:
-        root = find_root(run.model, [run.summary.parent, Path.cwd()], run.results)
+        root = run.root or find_root(run.model, [run.summary.parent, Path.cwd()], run.results)
     return [path for _, path in write_model_views(run.model, out_dir, lang=lang, root=root)]
 
 
@@ -118,9 +118,13 @@ def rebuild_views(history: Path, out_dir: Path, *, as_of: date | None = None, la
             shown = ", ".join(d.isoformat() for d in runs[-8:])
             raise ViewsError(f"没有 {as_of} 的汇总记录 / no run as of {as_of} (runs: {shown})")
         model = h.load_model(as_of)
+        stamp = h.run_stamp(as_of)
     if model is None:
         raise ViewsError(f"{as_of} 的记录没有可用的模型（由其他版本的 pimxl 写入）/ the run of {as_of} has no "
                          "usable model (written by another pimxl version)")
     if root is None:
-        root = find_root(model, [Path(history).parent, Path.cwd()])
+        # The folder that run rolled up, when it is still there with the files; else looked for.
+        ran = Path(stamp.doc["root"]) if stamp is not None and stamp.doc.get("root") else None
+        root = ran if ran is not None and find_root(model, [ran]) == ran else None
+        root = root or find_root(model, [Path(history).parent, Path.cwd()])
     return as_of, write_model_views(model, out_dir, lang=lang or model.settings.lang, root=root, roster=roster)
