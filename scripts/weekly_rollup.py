@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--history", type=Path, default=None, help="SQLite history (default: pimxl.toml, else in --out)")
     ap.add_argument("--no-views", action="store_true", help="do not write the role views")
     ap.add_argument("--jobs", type=int, default=None, help="worker processes (default: pimxl.toml, else CPUs)")
+    ap.add_argument("--force", action="store_true",
+                    help="rebuild the summary even when nothing changed since this week's last run")
     ap.add_argument("--wait", type=float, default=3600.0,
                     help="seconds to wait for another run holding the history lock (default 3600)")
     args = ap.parse_args(argv)
@@ -93,7 +95,7 @@ def _run(args: argparse.Namespace, log: logging.Logger) -> int:
         from pimxl.rollup.run import run_rollup
 
         run = run_rollup(args.root, output, as_of=as_of, settings=settings, history=history, jobs=args.jobs,
-                         lang=settings.lang)
+                         lang=settings.lang, force=args.force)
         if not args.no_views:
             try:
                 from pimxl.rollup.views_run import write_views
@@ -113,11 +115,13 @@ def _run(args: argparse.Namespace, log: logging.Logger) -> int:
              time.perf_counter() - started, k["files_found"], k["files_read"], k["files_skipped"],
              k["files_unreadable"], run.parsed, run.cached, k["projects"], k["red"], k["amber"], k["green"],
              k["receivable"], k["findings_error"], k["findings_warning"])
+    if run.unchanged:
+        log.info("nothing changed since this week's last run: its summary was kept (--force rebuilds)")
     if run.timings:
         log.info("steps (s): %s", ", ".join(f"{step} {sec:.1f}" for step, sec in run.timings.items()))
-    for r in run.results:
-        if r.status in ("unreadable", "skipped"):
-            log.info("%s %s: %s", r.status, r.path, r.reason("en"))
+    # From the run's --json document: an unchanged re-run (which reads nothing) lists them too.
+    for p in run.json().get("problem_files", []):
+        log.info("%s %s: %s", p["status"], p["path"], p["reason_en"])
     print(output)
     return 0
 

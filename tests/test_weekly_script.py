@@ -44,6 +44,14 @@ def test_dated_summary_and_log_with_bad_files_present(centre: Path, tmp_path: Pa
     assert _weekly("--root", centre, "--out", out, "--as-of", "2026-12-04", "--no-views").returncode == 0
     assert (out / "汇总-2026-W49.xlsx").is_file()
     assert (out / "pimxl-weekly.log").read_text("utf-8").count("rollup done") == 2
+    # Run again the same week, nothing changed (the summary is kept): the log still names the bad files.
+    assert _weekly("--root", centre, "--out", out, "--as-of", "2026-12-04", "--no-views").returncode == 0
+    third = (out / "pimxl-weekly.log").read_text("utf-8").split("rollup done")[-1]
+    assert "unreadable 坏文件-截断.xlsx" in third and "unreadable 通讯录.xlsx" in third
+    assert "summary was kept" in third
+    assert _weekly("--root", centre, "--out", out, "--as-of", "2026-12-04", "--no-views", "--force").returncode == 0
+    forced = (out / "pimxl-weekly.log").read_text("utf-8").split("rollup done")[-1]
+    assert "summary was kept" not in forced and "steps (s): lock" in forced and "history" in forced
 
 
 def test_output_folder_not_writable(centre: Path, tmp_path: Path) -> None:

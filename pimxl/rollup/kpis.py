@@ -97,5 +97,8 @@ def rollup_json(model: RollupModel, kpis: Mapping[str, Any], outputs: Mapping[st
         "findings": {"error": kpis["findings_error"], "warning": kpis["findings_warning"],
                      "info": kpis["findings_info"]},
         "ageing": ageing_totals(model.payments(), model.settings.ageing_buckets),
+        # Every file that was not read, and why (also in 来源): what an operator's script acts on.
+        "problem_files": [{"path": s.path, "status": s.status, "code": s.code, "reason_zh": s.reason_zh,
+                           "reason_en": s.reason_en} for s in model.sources if s.status in ("unreadable", "skipped")],
         "outputs": dict(outputs) if isinstance(outputs, Mapping) else list(outputs),
     }
