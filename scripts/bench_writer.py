@@ -3,11 +3,13 @@
     python scripts/bench_writer.py [--rows 30000] [--cols 25] [--repeat 3] [--json]
 
 h = write_summary time / plain xlsxwriter time (target ≤ 1.2). The plain baselines get their rows as ready-made
-lists (Link values as their text, no formats, no table), so the comparison is strict for write_summary, which
-starts from the Summary's dicts. Best of ``--repeat`` interleaved rounds, wall and CPU time.
+lists (Link values as their text, no formats, no table, no hyperlinks), so the comparison is strict for
+write_summary, which starts from the Summary's dicts and writes tables, formats and a hyperlink a row. Best of
+``--repeat`` interleaved rounds, wall and CPU time, and the files' sizes.
 
-The plain constant_memory run is there to decide the writer's mode: it is a few per cent faster, but
-xlsxwriter does not support add_table() in constant_memory mode, so the summary writer keeps it off.
+write_summary renders the data rows as XML itself and deflates at zlib level 1 (xlsx_package.LEVEL), where
+xlsxwriter writes cell objects and deflates at level 6: the size column shows what the faster level costs.
+The plain constant_memory run shows xlsxwriter's other mode (it does not support add_table()).
 """
 
 from __future__ import annotations

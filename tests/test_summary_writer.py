@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ from pimxl.rollup import xlsx_cells
 from pimxl.rollup.sheetspec import ChartSpec, Column, Link, SheetSpec, Summary
 from pimxl.rollup.summary_writer import _sheet_name, write_summary
 from pimxl.rollup.xlsx_charts import CHART_DATA_SHEET
+from pimxl.rollup.xlsx_links import LinkWriter
 from pimxl.rollup.xlsx_style import column_width, display_width
 from pimxl.rollup.xlsx_table import EMPTY_TEXT, coerce, headers
 
@@ -336,10 +338,6 @@ def test_renders_in_libreoffice_with_charts(centre: Path, tmp_path: Path) -> Non
 
 
 def test_stale_temp_files_of_dead_runs_are_removed(tmp_path: Path) -> None:
-    import os
-
-    from pimxl.rollup.summary_writer import write_summary
-
     dead = tmp_path / ".~汇总.999999.deadbeef.xlsx"  # pid 999999: no such process
     mine = tmp_path / f".~汇总.{os.getpid()}.cafebabe.xlsx"  # a run still going (this process)
     for p in (dead, mine):
@@ -495,3 +493,21 @@ def test_cell_types_as_xlsxwriter_wrote_them(tmp_path: Path) -> None:
     assert [cells.get(f"A{4 + i}") for i in range(len(values))] == [
         ("b", "1"), (None, "3"), (None, "-2.5"), (None, "1E-05"), (None, "1.234567890123457E+16"), (None, "5"),
         (None, "46082.5"), (None, "0.1"), None, None]
+
+
+@pytest.mark.skipif(os.sep != "/", reason="the shortcut is POSIX-only")
+@pytest.mark.parametrize(("summary_dir", "base_dir", "target", "want"), [
+    ("/c/out", "/c/src", "p/x.xlsx", "../src/p/x.xlsx"),
+    ("/c/out", "/c/src", "../out/x.xlsx", "x.xlsx"),
+    ("/c/out", "/c/src", "p//x.xlsx", "../src/p/x.xlsx"),
+    ("/c/out", "/c/src", "./p/./x.xlsx", "../src/p/x.xlsx"),
+    ("/c/out", "/c/src", "/elsewhere/x.xlsx", "../../elsewhere/x.xlsx"),
+    ("/c/src/p", "/c/src", "p/x.xlsx", "x.xlsx"),  # the summary inside base_dir: relpath cuts into the target
+    ("/c/src", "/c/src", "p/x.xlsx", "p/x.xlsx"),
+    ("/c", "/c/src", "p/x.xlsx", "src/p/x.xlsx"),
+    ("/", "/c", "x.xlsx", "c/x.xlsx"),
+    ("/c/out", "/c/src", "p/x.xlsx/", "../src/p/x.xlsx"),
+])
+def test_link_paths_equal_relpath(summary_dir: str, base_dir: str, target: str, want: str) -> None:
+    links = LinkWriter(Path(summary_dir), Path(base_dir))
+    assert links._path(target) == want == os.path.relpath(os.path.join(base_dir, target), summary_dir)

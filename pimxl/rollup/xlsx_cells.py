@@ -161,9 +161,9 @@ class RowSink:
             # No target, a URL Excel refuses, or past the limit: the text alone, as a plain string.
             return f'<c r="{ref}"{s}{self._string(link.text)}', 1
         self._link_counts[id(ws)] = count
-        chunk.links.append((ref, resolved.target, resolved.location))
+        chunk.links.append((ref, *resolved))
         xf = self.wb.default_url_format._get_xf_index()
-        return f'<c r="{ref}" s="{xf}"{self._string(link.text or resolved.text)}', 1
+        return f'<c r="{ref}" s="{xf}"{self._string(link.text or self.links.shown(link))}', 1
 
     def _other(self, v: Any, ref: str, s: str, blank: str) -> tuple[str, int]:
         """The rare kinds: datetimes, early dates, booleans, Decimals, subclasses, and whatever coerce() makes

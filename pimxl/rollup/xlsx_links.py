@@ -10,17 +10,18 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from xlsxwriter.url import Url
 from xlsxwriter.worksheet import Worksheet
 
 from pimxl.rollup.sheetspec import Link
 
-__all__ = ["LinkWriter", "ResolvedLink", "escape_attr"]
+__all__ = ["LinkWriter", "escape_attr"]
 
 _ATTR_SPECIAL = re.compile('[&"<>\n]')
 _MISSING: Any = object()
+_UNCLEAN = re.compile(r"(^|/)\.{1,2}(/|$)|//|^/|/$")
 
 
 def escape_attr(text: str) -> str:
@@ -30,15 +31,6 @@ def escape_attr(text: str) -> str:
         return text
     return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
             .replace("\n", "&#xA;"))
-
-
-class ResolvedLink(NamedTuple):
-    """What a cell's hyperlink needs: the relationship target and the ``location`` attribute (both escaped
-    for an XML attribute; location is empty or ``' location="…"'``) and the text shown when the link has none."""
-
-    target: str
-    location: str
-    text: str
 
 
 class LinkWriter:
@@ -53,12 +45,20 @@ class LinkWriter:
         self.base_dir = os.path.abspath(base_dir or Path.cwd())
         self._paths: dict[str, str] = {}
         self._urls: dict[tuple[str, str], Url | None] = {}
-        self._resolved: dict[tuple[str, str], ResolvedLink | None] = {}
         self._files: dict[str, tuple[str, str] | None] = {}
+        self._locations: dict[str, str | None] = {}
+        # A clean relative target (no ".", "..", "//", leading or trailing "/") below base_dir is reached from
+        # the summary's folder through base_dir's relative path, when that folder is not base_dir or below it
+        # (else relpath could cut into the target): what relpath computes, one string join instead. POSIX only.
+        summary, base = self.summary_dir, self.base_dir
+        outside = summary != base and not summary.startswith(base.rstrip(os.sep) + os.sep)
+        self._prefix = os.path.relpath(base, summary) if os.sep == "/" and outside else ""
 
     def _path(self, target: str) -> str:
         # relpath is the costliest step and many links share a file: once per file.
         rel = self._paths.get(target)
+        if rel is None and self._prefix and not _UNCLEAN.search(target):
+            rel = self._paths[target] = f"{self._prefix}/{target}"
         if rel is None:
             rel = os.path.join(self.base_dir, target)
             try:
@@ -82,23 +82,36 @@ class LinkWriter:
                 self._urls[key] = None
         return self._urls[key]
 
-    def resolve(self, link: Link) -> ResolvedLink | None:
-        """The link as the XML renderer writes it; None when it is no link (no target, or too long for Excel)."""
-        key = (link.target, link.cell)
-        resolved = self._resolved.get(key, _MISSING)
-        if resolved is not _MISSING:
-            return resolved
-        resolved = None
-        if link.target:
-            # The same parse write_url would do (the file's Url once, the cell appended), so both paths agree.
-            file = self._file(link.target) if "/" not in link.cell and len(link.cell) < 1000 else None
-            if file is not None:
-                target, text = file
-                resolved = ResolvedLink(target, _location(link.cell), f"{text}#{link.cell}" if link.cell else text)
-            elif (url := self._prototype(link)) is not None:
-                resolved = ResolvedLink(escape_attr(url._target()), _location(url._anchor), url.text)
-        self._resolved[key] = resolved
-        return resolved
+    def resolve(self, link: Link) -> tuple[str, str] | None:
+        """The link as the XML renderer writes it: (relationship target, ``' location="…"'`` or ""), both escaped
+        for an XML attribute; None when it is no link (no target, or a URL too long for Excel)."""
+        if not link.target:
+            return None
+        file = self._files.get(link.target, _MISSING)
+        if file is _MISSING:
+            file = self._file(link.target)
+        location = self._locations.get(link.cell, _MISSING)
+        if location is _MISSING:
+            location = self._location(link.cell)
+        if file is not None and location is not None:
+            return file[0], location
+        url = self._prototype(link)
+        return None if url is None else (escape_attr(url._target()), _location(url._anchor))
+
+    def shown(self, link: Link) -> str:
+        """What a resolved link without text shows: its path (and cell), as write_url shows it."""
+        file = self._files.get(link.target)
+        if file is not None and self._locations.get(link.cell) is not None:
+            return f"{file[1]}#{link.cell}" if link.cell else file[1]
+        url = self._prototype(link)
+        return url.text if url is not None else link.text
+
+    def _location(self, cell: str) -> str | None:
+        # The same parse write_url would do, the file's Url once and the cell appended, unless the cell holds
+        # "/" (Url turns it into "\\") or is too long for Excel: None sends those links the general way.
+        location = _location(cell) if "/" not in cell and len(cell) < 1000 else None
+        self._locations[cell] = location
+        return location
 
     def _file(self, target: str) -> tuple[str, str] | None:
         """(escaped relationship target, shown text) of a file, without a cell; None: take the general path
