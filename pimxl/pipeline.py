@@ -98,14 +98,15 @@ def read_file(path: Path, *, as_of: date, display: str | None = None, digest: bo
         result.size, result.mtime = st.st_size, st.st_mtime
         if digest:
             result.sha256 = file_digest(path)
-        pr = probe(path)
+        # keep: the probe hands the parts it inflated to the reader (not read or inflated twice).
+        pr = probe(path, keep=True)
         result.kind = pr.kind
         if pr.status != "ok":
             result.status, result.code = pr.status, pr.code
             result.reason_zh, result.reason_en = pr.reason_zh, pr.reason_en
             return result
         # The probe above already vetted the file: the reader need not probe it again.
-        record = read_workbook(path, as_of=as_of, kind=pr.kind)
+        record = read_workbook(path, as_of=as_of, probed=pr)
         record.path = shown
         result.record = record
         result.template_id, result.version = record.template_id, record.version
