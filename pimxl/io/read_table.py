@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ..normalize_fast import SLOW, Typer, fast_typer
-from ..records import Cell, Row, Value
+from ..records import Row, Value, shared_cell
 from ..schema import Field, FieldType, Table
 from .read_book import is_blank
 from .read_codes import ROWS_BELOW_TABLE
@@ -54,7 +54,12 @@ class _RowReader:
         self.inputs = [_Column(f, f.key, c, c - 1, fast_typer(f), None if f.default is None else str(f.default))
                        for f in table.columns if not f.computed and (c := place.columns.get(f.key)) is not None]
         self.computed = [(f, place.columns[f.key]) for f in table.columns if f.computed and f.key in place.columns]
-        self.order = [f.key for f in table.columns]
+        # The row's keys in the declaration's order (computed columns sit among the inputs); when
+        # that is the reading order too, the cells need no reordering.
+        read_order = [col.key for col in self.inputs] + [f.key for f, _ in self.computed]
+        present = set(read_order)
+        self.order = [f.key for f in table.columns if f.key in present]
+        self.reorder = self.order != read_order
         self.extra = [(c - 1, head) for c, head in place.extra.items()]
         self.errors = ctx.parts.errors(place.sheet) if ctx.parts.sheet_paths else {}
 
@@ -91,10 +96,11 @@ class _RowReader:
                 raw = errors.get((r, c)) if errors else None
             # Empty cells skip the normaliser: most cells of a table are empty.
             if raw is None:
-                cells[key] = Value(None, None, Cell(sheet, r, c))
+                cells[key] = Value(None, None, shared_cell(sheet, r, c))
                 continue
             typed = typer(raw)
-            cells[key] = Value(typed, raw, Cell(sheet, r, c)) if typed is not SLOW else ctx.normalized(f, raw, sheet, r, c)
+            cells[key] = (Value(typed, raw, shared_cell(sheet, r, c)) if typed is not SLOW
+                          else ctx.normalized(f, raw, sheet, r, c))
         if self.computed:
             typed_row = {col.key: _input(col.field, cells[col.key]) for col in self.inputs}
             for f, c in self.computed:
@@ -103,8 +109,7 @@ class _RowReader:
         for i, head in self.extra:
             v = line[i] if i < n else ""
             extra.setdefault(head, None if is_blank(v) else v)
-        # In the declaration's column order (computed columns sit among the inputs).
-        return Row({k: cells[k] for k in self.order if k in cells}, sheet_row=r, extra=extra)
+        return Row({k: cells[k] for k in self.order} if self.reorder else cells, sheet_row=r, extra=extra)
 
 
 def read_rows(ctx: ReadContext, table: Table, place: TablePlace, form: Mapping[str, Any]) -> list[Row]:
