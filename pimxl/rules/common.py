@@ -68,12 +68,19 @@ def untouched(table: Table, row: Row) -> bool:
     """A pre-filled template row the user has not filled in (only the template's own values in it)."""
     if not table.rows:
         return False
-    expected = _prefilled(table).get(tuple(text(row.get(k)) for k in table.row_key))
+    key = table.row_key
+    expected = _prefilled(table).get((text(row.get(key[0])),) if len(key) == 1 else
+                                     tuple(text(row.get(k)) for k in key))
     if expected is None:
         return False
-    for k, v in row.cells.items():
-        want = expected.get(k)
-        if want is not None and not (blank(v.value) or text(v.value) == want):
+    # Every compared column the row has holds nothing, or the template's own value.
+    cells = row.cells
+    for k, want in expected.items():
+        v = cells.get(k)
+        if v is None:
+            continue
+        value = v.value
+        if not (blank(value) or text(value) == want):
             return False
     return True
 
@@ -94,6 +101,8 @@ def required_missing(ctx: Context) -> Iterator[Finding]:
             yield ctx.at_form(REQUIRED_MISSING, fld.key)
     for table in ctx.template.tables:
         required = [c for c in table.columns if c.required and not c.computed]
+        if not required:  # nothing to report in this table: no need to look at its rows
+            continue
         for row in ctx.rows(table.key):
             if untouched(table, row):
                 continue

@@ -9,7 +9,7 @@ it yields.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -45,6 +45,17 @@ class Context:
     template: Template
     as_of: date
     settings: Settings
+    # What several rules derive from the same record (a table's non-empty rows, the WBS index …),
+    # computed once per check: see :meth:`once`.
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def once(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, computed on the first call for ``key`` only (the record must not change meanwhile)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = make()
+            return value
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -62,7 +73,7 @@ class Context:
 
     def rows(self, table: str) -> Iterator[Row]:
         """The table's rows that hold anything (empty rows of a fresh template are skipped)."""
-        return (r for r in self.record.rows(table) if not _empty(r))
+        return iter(self.once(("rows", table), lambda: [r for r in self.record.rows(table) if not _empty(r)]))
 
     def sheet(self, section: str) -> str:
         """The sheet a section is on in this file (it may have been renamed), else its declared name."""

@@ -92,7 +92,11 @@ TRIGGER_STAGE_UNKNOWN = Code(
 
 
 def stage_index(ctx: Context) -> dict[str, Row]:
-    """Stage rows by stage name (first occurrence)."""
+    """Stage rows by stage name (first occurrence); built once per check, callers must not change it."""
+    return ctx.once("stage_index", lambda: _stage_index(ctx))
+
+
+def _stage_index(ctx: Context) -> dict[str, Row]:
     index: dict[str, Row] = {}
     for row in ctx.rows("stages"):
         name = text(row.get("stage"))

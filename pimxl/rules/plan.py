@@ -180,7 +180,14 @@ def actual_in_future(ctx: Context) -> Iterator[Finding]:
 
 
 def wbs_index(ctx: Context) -> dict[str, Row]:
-    """WBS rows by code (the first row of a duplicated code; duplicates are reported elsewhere)."""
+    """WBS rows by code (the first row of a duplicated code; duplicates are reported elsewhere).
+
+    Built once per check (three rules use it); callers must not change it.
+    """
+    return ctx.once("wbs_index", lambda: _wbs_index(ctx))
+
+
+def _wbs_index(ctx: Context) -> dict[str, Row]:
     index: dict[str, Row] = {}
     for row in ctx.rows("wbs"):
         code = text(row.get("wbs_code"))
@@ -304,10 +311,11 @@ def milestone_overdue(ctx: Context) -> Iterator[Finding]:
 @rule(PLAN)
 def task_overdue(ctx: Context) -> Iterator[Finding]:
     """Leaf tasks only: a summary task is late exactly when one of its children is, and that is reported."""
-    codes = list(wbs_index(ctx))
+    # A code is a parent when another code starts with it and a dot: every such prefix, collected once.
+    parents = {c[:i] for c in wbs_index(ctx) for i, ch in enumerate(c) if ch == "."}
     for row in ctx.rows("wbs"):
         code = text(row.get("wbs_code"))
-        if code and any(c.startswith(code + ".") for c in codes):
+        if code and code in parents:
             continue
         planned = as_date(row.get("planned_finish"))
         if (planned is None or planned >= ctx.as_of or text(row.get("status")) in (DONE, CANCELLED)

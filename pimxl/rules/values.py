@@ -47,10 +47,22 @@ def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+#: text() of strings already seen: rules ask for the same few values (statuses, WBS codes) many times.
+_TEXT: dict[str, str] = {}
+_TEXT_MAX = 100_000
+
+
 def text(value: Any) -> str:
     """A value as comparable text: NFKC (full-width → half-width), trimmed, inner white space collapsed."""
     if value is None:
         return ""
+    if type(value) is str:
+        hit = _TEXT.get(value)
+        if hit is None:
+            if len(_TEXT) >= _TEXT_MAX:  # bounded: the cache is only an economy
+                _TEXT.clear()
+            hit = _TEXT[value] = " ".join(unicodedata.normalize("NFKC", value).split())
+        return hit
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return " ".join(unicodedata.normalize("NFKC", str(value)).split())
