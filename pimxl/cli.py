@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "merge": "merge:merge",
     "rollup": "rollup:rollup",
     "views": "views:views",
+    "summary": "summary:summary",
     "demo": "demo:demo",
     "excel": "excel:excel",
 }

@@ -205,6 +205,23 @@ def test_week_changes_and_trend(centre_src: Path, tmp_path: Path) -> None:
     trend = sheet_rows(ws, zh_header_row(ws, "截至日期"))
     assert [r["截至日期"].date() for r in trend] == [CUT, week2]
 
+    # A past week's summary rebuilt from the history alone is the one written that week: every value and link.
+    history = out1.parent / "pimxl-history.sqlite"
+    for week, written in ((CUT, out1), (week2, out2)):
+        again = out1.parent / f"重建-{week.isoformat()}.xlsx"
+        proc = pimxl("summary", again, "--history", history, "--as-of", week.isoformat(), "--json")
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout) == {"as_of": week.isoformat(), "history": str(history), "summary": str(again)}
+        assert _cells(again) == _cells(written), week
+    proc = pimxl("summary", out1.parent / "x.xlsx", "--history", history, "--as-of", "2026-01-02")
+    assert proc.returncode == 2 and CUT.isoformat() in proc.stderr
+
+
+def _cells(path: Path) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [tuple((c.value, c.hyperlink.target if c.hyperlink else None) for c in row)
+                       for row in ws.iter_rows()] for ws in wb.worksheets}
+
 
 def _snapshot_rows(db: Path) -> dict[str, list[tuple]]:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)

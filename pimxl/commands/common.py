@@ -13,7 +13,8 @@ import click
 from ..config import ConfigError, Settings, load_settings
 from ..errors import UsageError
 
-__all__ = ["AS_OF", "DateParam", "as_of_option", "default_lang", "lang_option", "settings_for"]
+__all__ = ["AS_OF", "HISTORY_NAME", "DateParam", "as_of_option", "default_lang", "find_history", "lang_option",
+           "settings_for"]
 
 
 class DateParam(click.ParamType):
@@ -66,3 +67,16 @@ def settings_for(start: Path | None, **overrides: Any) -> Settings:
 
 def is_terminal() -> bool:
     return sys.stderr.isatty()
+
+
+HISTORY_NAME = "pimxl-history.sqlite"
+
+
+def find_history(folder: Path, settings: Settings) -> Path:
+    """The rollup history a command reading it means: pimxl.toml's ``history``, else ``pimxl-history.sqlite``
+    in ``folder`` or in the working folder — the first that exists (else the first of them)."""
+    from ..rollup.run import default_history
+
+    candidates = [default_history(folder / HISTORY_NAME, settings)] if settings.history else []
+    candidates += [folder / HISTORY_NAME, Path.cwd() / HISTORY_NAME]
+    return next((c for c in candidates if c.is_file()), candidates[0])

@@ -9,9 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from .common import as_of_option, lang_option, settings_for
-
-HISTORY_NAME = "pimxl-history.sqlite"
+from .common import as_of_option, find_history, lang_option, settings_for
 
 
 @click.command(help="""角色视图：从历史数据库重新生成某一周的合同状态反馈表（每位销售）、合同进程简表（领导）和
@@ -31,14 +29,10 @@ pimxl-history.sqlite。Exit 0 done, 2 no such week / no history.""")
 @lang_option
 def views(directory: Path, history: Path | None, root: Path | None, as_json: bool, as_of: date | None,
           lang: str | None) -> None:
-    from ..rollup.run import default_history
     from ..rollup.views_run import ViewsError, rebuild_views
 
     settings = settings_for(root, lang=lang)
-    if history is None:
-        candidates = [default_history(directory / HISTORY_NAME, settings)] if settings.history else []
-        candidates += [directory.parent / HISTORY_NAME, Path.cwd() / HISTORY_NAME]
-        history = next((c for c in candidates if c.is_file()), candidates[0])
+    history = history or find_history(directory.parent, settings)
     try:
         week, written = rebuild_views(history, directory, as_of=as_of, lang=lang or settings.lang, root=root,
                                       roster=settings.roster or None)

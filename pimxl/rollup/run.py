@@ -442,7 +442,8 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         previous = h.previous(as_of)
         snap = snapshot_of(model, kpis)
         changes = diff(snap, previous)
-        summary = build_summary(model, kpis, changes, h.trend(), had_previous=previous is not None, lang=lang)
+        summary = build_summary(model, kpis, changes, h.trend(until=as_of), had_previous=previous is not None,
+                                lang=lang)
         clock.lap("model")
         output.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(output)

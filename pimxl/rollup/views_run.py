@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..results import FileResult
 from .model import RollupModel
@@ -22,11 +22,12 @@ from .views import View, build_views
 if TYPE_CHECKING:
     from .run import RollupRun
 
-__all__ = ["ViewsError", "find_root", "rebuild_views", "write_model_views", "write_views"]
+__all__ = ["ViewsError", "find_root", "rebuild_views", "stored_root", "stored_run", "write_model_views",
+           "write_views"]
 
 
 class ViewsError(Exception):
-    """The history cannot give views for the asked week (no such run, or no stored model)."""
+    """The history cannot give the asked week (no history, no such run, or no stored model)."""
 
 
 def find_root(model: RollupModel, near: Iterable[Path], results: Iterable[FileResult] = ()) -> Path | None:
@@ -101,10 +102,8 @@ def write_views(run: RollupRun, out_dir: Path, *, lang: str = "zh", root: Path |
     return [path for _, path in write_model_views(run.model, out_dir, lang=lang, root=root)]
 
 
-def rebuild_views(history: Path, out_dir: Path, *, as_of: date | None = None, lang: str | None = None,
-                  root: Path | None = None, roster: Mapping[str, Iterable[str]] | None = None,
-                  ) -> tuple[date, list[tuple[View, Path]]]:
-    """The views of a past run, from the model stored in the history; the latest run when ``as_of`` is None."""
+def stored_run(history: Path, as_of: date | None) -> tuple[date, RollupModel, Any]:
+    """The model and stamp of the run of ``as_of`` (the latest when None) in ``history``; ViewsError if none."""
     from .history import History
 
     if not Path(history).is_file():
@@ -122,9 +121,22 @@ def rebuild_views(history: Path, out_dir: Path, *, as_of: date | None = None, la
     if model is None:
         raise ViewsError(f"{as_of} 的记录没有可用的模型（由其他版本的 pimxl 写入）/ the run of {as_of} has no "
                          "usable model (written by another pimxl version)")
+    return as_of, model, stamp
+
+
+def stored_root(model: RollupModel, stamp: Any, history: Path) -> Path | None:
+    """The folder a stored run rolled up when it is still there with the files; else looked for."""
+    ran = Path(stamp.doc["root"]) if stamp is not None and stamp.doc.get("root") else None
+    if ran is not None and find_root(model, [ran]) == ran:
+        return ran
+    return find_root(model, [Path(history).parent, Path.cwd()])
+
+
+def rebuild_views(history: Path, out_dir: Path, *, as_of: date | None = None, lang: str | None = None,
+                  root: Path | None = None, roster: Mapping[str, Iterable[str]] | None = None,
+                  ) -> tuple[date, list[tuple[View, Path]]]:
+    """The views of a past run, from the model stored in the history; the latest run when ``as_of`` is None."""
+    as_of, model, stamp = stored_run(history, as_of)
     if root is None:
-        # The folder that run rolled up, when it is still there with the files; else looked for.
-        ran = Path(stamp.doc["root"]) if stamp is not None and stamp.doc.get("root") else None
-        root = ran if ran is not None and find_root(model, [ran]) == ran else None
-        root = root or find_root(model, [Path(history).parent, Path.cwd()])
+        root = stored_root(model, stamp, history)
     return as_of, write_model_views(model, out_dir, lang=lang or model.settings.lang, root=root, roster=roster)
