@@ -23,7 +23,7 @@ from summaryfactory import SHEET_KEYS, SHEET_NAMES, sample_summary, source_paths
 
 import pimxl.rollup.summary_writer as sw
 from pimxl.rollup import xlsx_cells
-from pimxl.rollup.sheetspec import ChartSpec, Column, Link, SheetSpec, Summary
+from pimxl.rollup.sheetspec import ChartSpec, Column, Kpi, Link, SheetSpec, Summary
 from pimxl.rollup.summary_writer import _sheet_name, write_summary
 from pimxl.rollup.xlsx_charts import CHART_DATA_SHEET
 from pimxl.rollup.xlsx_links import LinkWriter
@@ -511,3 +511,21 @@ def test_cell_types_as_xlsxwriter_wrote_them(tmp_path: Path) -> None:
 def test_link_paths_equal_relpath(summary_dir: str, base_dir: str, target: str, want: str) -> None:
     links = LinkWriter(Path(summary_dir), Path(base_dir))
     assert links._path(target) == want == os.path.relpath(os.path.join(base_dir, target), summary_dir)
+
+
+def test_xlsxwriters_links_and_rendered_links_share_a_worksheet(tmp_path: Path) -> None:
+    """A KPI value link (written by xlsxwriter) and the overview table's links (rendered) on one worksheet."""
+    cols = [Column("f", "文件", "File", "link"), Column("n", "数量", "Count", "int")]
+    overview = SheetSpec("overview", "总览", "总览", cols,
+                         [{"f": Link("甲", "a.xlsx", "'表'!A1"), "n": 1}, {"f": Link("乙", "b.xlsx"), "n": 2}])
+    kpis = [Kpi("worst", "最差", "Worst", Link("丙", "c.xlsx", "'表'!B2"), "text")]
+    write_summary(Summary(date(2026, 3, 2), kpis=kpis, sheets=[overview]), tmp_path / "s.xlsx", base_dir=tmp_path)
+    parts = _parts(tmp_path / "s.xlsx")
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    assert len(sheet.findall("m:hyperlinks", _NS)) == 1
+    ids = [r.get("Id") for r in parts["xl/worksheets/_rels/sheet1.xml.rels"]]
+    assert len(ids) == len(set(ids)) == 4  # three files and the table
+    ws = openpyxl.load_workbook(tmp_path / "s.xlsx")["总览"]
+    links = sorted((c.coordinate, c.value, c.hyperlink.target, c.hyperlink.location)
+                   for row in ws.iter_rows() for c in row if c.hyperlink)
+    assert links == [("A8", "甲", "a.xlsx", "'表'!A1"), ("A9", "乙", "b.xlsx", None), ("C4", "丙", "c.xlsx", "'表'!B2")]

@@ -1,8 +1,8 @@
 """Cell formats, column widths and conditional formats for the summary writer (xlsxwriter).
 
 Formats are created once per workbook (:class:`Styles`); a column's kind picks its number format and its
-conditional formats. Data cells are written without a format of their own: xlsxwriter then stamps the column
-format on them, which is what keeps the writer close to plain-xlsxwriter speed.
+conditional formats. The column format is set on the column (for cells typed in later) and its style index on
+each data cell the row renderer (:mod:`xlsx_cells`) writes, as xlsxwriter stamps it on unformatted cells.
 """
 
 from __future__ import annotations
