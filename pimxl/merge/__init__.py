@@ -4,6 +4,8 @@
     diff    the three-way merge on that data → a plan, every change and every conflict (pure)
     locate  where BASE's tables and columns are, in the openpyxl workbook OUT is written from
     apply   the plan written into BASE's workbook (cells in place; rows rewritten when added/deleted)
+    grids   every cell of a workbook by address, and the places the template merge owns in it
+    cells   free cells (outside the template's places) and sheets a copy added: merged by address
     report  合并冲突 / 合并记录 sheets, text summary and JSON
     run     merge_files(): read, check, merge, write OUT atomically
 """

@@ -30,7 +30,7 @@ from .diff import DELETED, Conflict, MergePlan, RowPlan
 from .locate import TableLoc, is_formula
 from .model import EXTRA, Item, RowKey
 
-__all__ = ["CONFLICT_FILL", "apply_plan", "show"]
+__all__ = ["CONFLICT_FILL", "apply_plan", "conflict_note", "mark", "show"]
 
 CONFLICT_FILL = "F8CBAD"
 
@@ -139,7 +139,7 @@ def _reshape(loc: TableLoc, rows: list[RowPlan], base_rows: dict[RowKey, int]) -
     return out
 
 
-def _mark(wb: Workbook, sheet: str, row: int, col: int, text: str) -> None:
+def mark(wb: Workbook, sheet: str, row: int, col: int, text: str) -> None:
     cell = wb[sheet].cell(row, col)
     cell.fill = PatternFill("solid", fgColor=CONFLICT_FILL)
     if cell.comment is not None:
@@ -147,7 +147,7 @@ def _mark(wb: Workbook, sheet: str, row: int, col: int, text: str) -> None:
     cell.comment = Comment(text, "pimxl", width=300, height=60 + 18 * text.count("\n"))
 
 
-def _conflict_note(c: Conflict, lang: str) -> str:
+def conflict_note(c: Conflict, lang: str) -> str:
     zh = lang == "zh"
     if c.kind == "delete-edit":
         head = "合并冲突：此行在一个副本中被删除、在另一个副本中被修改" if zh else \
@@ -195,15 +195,19 @@ def apply_plan(wb: Workbook, template: Template, base: WorkbookRecord, locs: dic
         for rkey in tplan.deleted:
             where[(tkey, rkey, "")] = (loc.ws.title, base_rows[tkey][rkey], key_col)
     for ch in plan.changes:
+        if ch.sheet:
+            continue  # free cells and added sheets: placed by .cells
         if (spot := where.get((ch.table, ch.key, ch.field))) is not None:
             ch.address = sheet_address(*spot)
     for cf in plan.conflicts:
+        if cf.sheet:
+            continue
         spot = where.get((cf.table, cf.key, cf.field))
         if spot is None:
             continue
         cf.address = sheet_address(*spot)
         if cf.chosen != DELETED:
-            _mark(wb, *spot, _conflict_note(cf, lang))
+            mark(wb, *spot, conflict_note(cf, lang))
 
 
 def _nowhere(plan: MergePlan, tkey: str) -> None:

@@ -15,12 +15,12 @@ in the copy that added it, and its cells merge as above against an empty BASE.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .model import Item, RowKey, Snapshot
 
-__all__ = ["Change", "Conflict", "MergePlan", "RowPlan", "TablePlan", "merge_snapshots"]
+__all__ = ["Change", "Conflict", "MergePlan", "RowPlan", "TablePlan", "decide", "merge_snapshots"]
 
 Prefer = Literal["base", "first", "last"] | None
 EMPTY: Item = (None, None)
@@ -38,6 +38,7 @@ class Change:
     new: Any
     sources: tuple[str, ...]
     address: str = ""  # where in OUT (BASE for a deleted row); filled in when OUT is written
+    sheet: str = ""  # free cells and added sheets: the sheet's name (``table`` is then None)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Conflict:
     resolved_by: str | None = None  # None: unresolved (BASE kept); "base", or the winning copy's name
     chosen: Any = None
     address: str = ""
+    sheet: str = ""  # free cells and added sheets: the sheet's name (``table`` is then None)
 
 
 @dataclass
@@ -96,25 +98,8 @@ class _Merger:
     def cell(self, table: str | None, key: RowKey | None, fid: str, base: Item,
              proposals: list[tuple[str, Item]], log: bool = True) -> Item | None:
         """The item to write for one cell, or None to keep BASE's; ``log``: record it as a change."""
-        changes = self.changes if log else []
-        changed = [(n, it) for n, it in proposals if it[1] != base[1]]
-        if not changed:
-            return None
-        if len({it[1] for _, it in changed}) == 1:
-            item = changed[0][1]
-            changes.append(Change(table, key, fid, "cell", base[0], item[0], tuple(n for n, _ in changed)))
-            return item
-        conflict = Conflict(table, key, fid, "cell", base[0], [(n, it[0]) for n, it in proposals],
-                            tuple(n for n, _ in changed))
-        self.conflicts.append(conflict)
-        if self.prefer in ("first", "last"):
-            name, item = changed[0] if self.prefer == "first" else changed[-1]
-            conflict.resolved_by, conflict.chosen = name, item[0]
-            changes.append(Change(table, key, fid, "cell", base[0], item[0], (name,)))
-            return item
-        conflict.resolved_by = "base" if self.prefer == "base" else None
-        conflict.chosen = base[0]
-        return None
+        return decide(Change(table, key, fid, "cell", base[0], None, ()), base, proposals, self.prefer,
+                      self.changes if log else [], self.conflicts)
 
     def form(self) -> dict[str, Item]:
         sets: dict[str, Item] = {}
@@ -211,6 +196,34 @@ class _Merger:
                     order.insert(at, key)
                     placed.add(key)
                 prev = key
+
+
+def decide(change: Change, base: Item, proposals: list[tuple[str, Item]], prefer: Prefer,
+           changes: list[Change], conflicts: list[Conflict]) -> Item | None:
+    """One cell's three-way merge: the item to write, or None to keep BASE's.
+
+    ``change`` is the template of what is recorded (where; ``new`` and ``sources`` are filled in):
+    appended to ``changes`` when copies changed the cell one way or ``prefer`` picked a copy; a
+    cell changed to different values appends a :class:`Conflict` at the same place to ``conflicts``.
+    """
+    changed = [(n, it) for n, it in proposals if it[1] != base[1]]
+    if not changed:
+        return None
+    if len({it[1] for _, it in changed}) == 1:
+        item = changed[0][1]
+        changes.append(replace(change, old=base[0], new=item[0], sources=tuple(n for n, _ in changed)))
+        return item
+    conflict = Conflict(change.table, change.key, change.field, "cell", base[0], [(n, it[0]) for n, it in proposals],
+                        tuple(n for n, _ in changed), address=change.address, sheet=change.sheet)
+    conflicts.append(conflict)
+    if prefer in ("first", "last"):
+        name, item = changed[0] if prefer == "first" else changed[-1]
+        conflict.resolved_by, conflict.chosen = name, item[0]
+        changes.append(replace(change, old=base[0], new=item[0], sources=(name,)))
+        return item
+    conflict.resolved_by = "base" if prefer == "base" else None
+    conflict.chosen = base[0]
+    return None
 
 
 def _edited(brow: dict[str, Item], crow: dict[str, Item]) -> bool:

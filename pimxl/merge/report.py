@@ -15,12 +15,16 @@ from .apply import CONFLICT_FILL, show
 from .diff import DELETED, Change, Conflict, MergePlan
 from .model import EXTRA, RowKey
 
-__all__ = ["CONFLICT_SHEET", "LOG_SHEET", "Labels", "to_json", "render_text", "write_sheets"]
+__all__ = ["CONFLICT_SHEET", "LOG_SHEET", "Labels", "after_visible", "render_text", "to_json", "write_sheets"]
 
 CONFLICT_SHEET = "合并冲突"
 LOG_SHEET = "合并记录"
 KINDS = {"cell": ("修改", "edited"), "row-added": ("新增行", "row added"), "row-deleted": ("删除行", "row deleted"),
-         "delete-edit": ("删除/修改", "deleted/edited"), "no-place": ("基准无此字段", "not in BASE")}
+         "delete-edit": ("删除/修改", "deleted/edited"), "no-place": ("基准无此字段", "not in BASE"),
+         "free-cell": ("自由单元格", "free cell"), "sheet-added": ("新增工作表", "sheet added"),
+         "sheet-kept": ("保留工作表（副本中已删除）", "sheet kept (deleted in a copy)")}
+#: A sheet's values in the log are cut at this length (--json has them all).
+SHOWN_MAX = 2000
 
 
 class Labels:
@@ -47,6 +51,22 @@ class Labels:
             return ""
         parts = [p for p in key if p and not p.startswith("\x00")]
         return " / ".join(parts) if parts else "（无行键）"
+
+    def sheet(self, item: Change | Conflict) -> str:
+        """The sheet a change or conflict is on: free cells and added sheets name it, others by table."""
+        return item.sheet or self.table(item.table)
+
+    def shown(self, item: Change | Conflict, values: Any, limit: int = SHOWN_MAX) -> str:
+        """``values`` of a change for people; an added sheet's are ``A1=…; B2=…`` (cut when long)."""
+        if not item.sheet:
+            return self.values(item.table, values)
+        if not isinstance(values, dict):
+            return show(values)
+        text = "; ".join(f"{k}={format_value(v)}" for k, v in values.items())
+        if len(text) > limit:
+            more = f"…（共 {len(values)} 个单元格）" if self.lang == "zh" else f"… ({len(values)} cells)"
+            text = text[:limit] + more
+        return text
 
     def values(self, table: str | None, values: Any) -> str:
         if isinstance(values, dict):
@@ -90,7 +110,7 @@ def write_sheets(wb: Workbook, plan: MergePlan, labels: Labels, copies: list[str
         ws.append(heads)
         for c in plan.conflicts:
             by = dict(c.values)
-            ws.append([labels.table(c.table), c.address.split("!")[-1], labels.key(c.key), labels.field(c.table, c.field),
+            ws.append([labels.sheet(c), c.address.split("!")[-1], labels.key(c.key), labels.field(c.table, c.field),
                        KINDS[c.kind][lang != "zh"], "" if c.kind == "delete-edit" else show(c.base),
                        *(_conflict_value(by[n], lang) if n in by else "" for n in copies), _outcome(c, lang)])
             _link(ws, c.address, link_font)
@@ -98,7 +118,7 @@ def write_sheets(wb: Workbook, plan: MergePlan, labels: Labels, copies: list[str
                 ws.cell(ws.max_row, len(heads)).fill = PatternFill("solid", fgColor=CONFLICT_FILL)
         _finish(ws, bold, [12, 10, 16, 14, 10, 16, *([16] * len(copies)), 22])
         wb.active = 0
-    ws = wb.create_sheet(LOG_SHEET, _after_visible(wb))
+    ws = wb.create_sheet(LOG_SHEET, after_visible(wb))
     heads = ["表", "单元格", "行", "字段", "类型", "原值", "新值", "来源副本"] if lang == "zh" else \
         ["Sheet", "Cell", "Row", "Field", "Kind", "From", "To", "Source copy"]
     ws.append(heads)
@@ -106,15 +126,15 @@ def write_sheets(wb: Workbook, plan: MergePlan, labels: Labels, copies: list[str
         cell = ch.address.split("!")[-1]
         if ch.kind == "row-deleted":
             cell = f"{'基准' if lang == 'zh' else 'BASE'} {cell}"
-        ws.append([labels.table(ch.table), cell, labels.key(ch.key),
+        ws.append([labels.sheet(ch), cell, labels.key(ch.key),
                    labels.field(ch.table, ch.field), KINDS[ch.kind][lang != "zh"],
-                   labels.values(ch.table, ch.old), labels.values(ch.table, ch.new), ", ".join(ch.sources)])
+                   labels.shown(ch, ch.old), labels.shown(ch, ch.new), ", ".join(ch.sources)])
         if ch.kind != "row-deleted":
             _link(ws, ch.address, link_font)
     _finish(ws, bold, [12, 10, 16, 14, 10, 24, 24, 20])
 
 
-def _after_visible(wb: Workbook) -> int:
+def after_visible(wb: Workbook) -> int:
     """The index after the last visible sheet (hidden ones such as _lists and _pimxl stay last)."""
     visible = [i for i, s in enumerate(wb.worksheets) if s.sheet_state == "visible"]
     return visible[-1] + 1 if visible else len(wb.worksheets)
@@ -139,15 +159,17 @@ def _finish(ws: Any, bold: Font, widths: list[int]) -> None:
 
 
 def _change_json(ch: Change, labels: Labels) -> dict[str, Any]:
-    return {"kind": ch.kind, "sheet": labels.table(ch.table), "cell": ch.address,
-            "cell_in": "base" if ch.kind == "row-deleted" else "out", "table": ch.table or "form",
+    return {"kind": ch.kind, "sheet": labels.sheet(ch), "cell": ch.address,
+            "cell_in": "base" if ch.kind == "row-deleted" else "out",
+            "table": None if ch.sheet else ch.table or "form",
             "row": labels.key(ch.key) or None, "field": ch.field.lstrip(EXTRA) or None,
             "label": labels.field(ch.table, ch.field) or None,
             "from": _jsonable(ch.old), "to": _jsonable(ch.new), "source": list(ch.sources)}
 
 
 def _conflict_json(c: Conflict, labels: Labels) -> dict[str, Any]:
-    return {"kind": c.kind, "sheet": labels.table(c.table), "cell": c.address, "table": c.table or "form",
+    return {"kind": c.kind, "sheet": labels.sheet(c), "cell": c.address,
+            "table": None if c.sheet else c.table or "form", "free": bool(c.sheet),
             "row": labels.key(c.key) or None, "field": c.field.lstrip(EXTRA) or None,
             "label": labels.field(c.table, c.field) or None, "base": _jsonable(c.base),
             "values": {n: _jsonable(v) for n, v in c.values}, "changed_in": list(c.changed),
@@ -157,6 +179,8 @@ def _conflict_json(c: Conflict, labels: Labels) -> dict[str, Any]:
 def _jsonable(v: Any) -> Any:
     if isinstance(v, dict):
         return {k.lstrip(EXTRA): _jsonable(x) for k, x in v.items()}
+    if type(v).__name__ in ("ArrayFormula", "DataTableFormula"):
+        return str(getattr(v, "text", v))
     if v is None or isinstance(v, bool | int | float | str):
         return v
     return format_value(v)
@@ -178,26 +202,30 @@ def render_text(plan: MergePlan, labels: Labels, out: str, limit: int = 30) -> s
     kinds = Counter(ch.kind for ch in plan.changes)
     unresolved = sum(1 for c in plan.conflicts if c.resolved_by is None)
     lines = [(f"已合并 → {out}：修改 {kinds['cell']} 处，新增行 {kinds['row-added']}，删除行 {kinds['row-deleted']}，"
+              f"自由单元格 {kinds['free-cell']} 处，新增工作表 {kinds['sheet-added']} 个，"
               f"冲突 {len(plan.conflicts)} 处（未解决 {unresolved}）") if zh else
              (f"merged → {out}: {kinds['cell']} cells changed, {kinds['row-added']} rows added, "
-              f"{kinds['row-deleted']} rows deleted, {len(plan.conflicts)} conflicts ({unresolved} unresolved)")]
+              f"{kinds['row-deleted']} rows deleted, {kinds['free-cell']} free cells changed, "
+              f"{kinds['sheet-added']} sheets added, {len(plan.conflicts)} conflicts ({unresolved} unresolved)")]
     if plan.conflicts:
         lines.append("冲突：" if zh else "Conflicts:")
         for c in plan.conflicts:
             vals = " | ".join(f"{n} {_conflict_value(v, labels.lang)}" for n, v in c.values)
             base = "" if c.kind == "delete-edit" else f"{'基准' if zh else 'BASE'} {show(c.base)} | "
-            lines.append(f"  {c.address or labels.table(c.table)}  {labels.key(c.key)} {labels.field(c.table, c.field)}"
+            lines.append(f"  {c.address or labels.sheet(c)}  {labels.key(c.key)} {labels.field(c.table, c.field)}"
                          f": {base}{vals} → {_outcome(c, labels.lang)}")
     if plan.changes:
         lines.append("修改：" if zh else "Changes:")
         for ch in plan.changes[:limit]:
-            what = labels.values(ch.table, ch.new if ch.kind != "row-deleted" else ch.old)
-            at = ch.address or labels.table(ch.table)
+            what = labels.shown(ch, ch.new if ch.kind != "row-deleted" else ch.old, 120)
+            if ch.kind == "sheet-kept":
+                what = ""
+            at = ch.address or labels.sheet(ch)
             if ch.kind == "row-deleted":
                 at = f"{'基准' if zh else 'BASE'} {at}"  # the row is gone from OUT
-            lines.append(f"  {at}  {KINDS[ch.kind][not zh]} {labels.key(ch.key)} "
-                         f"{labels.field(ch.table, ch.field)}: "
-                         + (f"{show(ch.old)} → {what}" if ch.kind == "cell" else what) + f"  ({', '.join(ch.sources)})")
+            head = " ".join(p for p in (KINDS[ch.kind][not zh], labels.key(ch.key), labels.field(ch.table, ch.field)) if p)
+            lines.append(f"  {at}  {head}: "
+                         + (f"{show(ch.old)} → {what}" if ch.kind in ("cell", "free-cell") else what) + f"  ({', '.join(ch.sources)})")
         if len(plan.changes) > limit:
             more = len(plan.changes) - limit
             lines.append(f"  … 另有 {more} 处，见“{LOG_SHEET}”工作表或 --json" if zh else

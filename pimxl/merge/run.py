@@ -11,12 +11,15 @@ from typing import Any
 from ..errors import FileProblem, UnreadableError, UsageError
 from ..io.reader import read_workbook
 from ..records import WorkbookRecord
+from ..schema import Template
 from ..templates import TEMPLATES
 from .apply import apply_plan
+from .cells import apply_cells, merge_cells
 from .diff import MergePlan, Prefer, merge_snapshots
+from .grids import Grid, read_grid
 from .locate import TableLoc, locate
 from .model import from_record, norm, row_keys
-from .report import Labels, render_text, to_json, write_sheets
+from .report import Labels, after_visible, render_text, to_json, write_sheets
 
 __all__ = ["MergeRun", "merge_files"]
 
@@ -75,6 +78,13 @@ def _check(base: WorkbookRecord, copy: WorkbookRecord, name: str, zh: bool) -> N
                          f"{name} has project id {theirs}, BASE {ours}: cannot merge")
 
 
+def _grid(path: Path, record: WorkbookRecord, template: Template, name: str, zh: bool) -> Grid:
+    try:
+        return read_grid(Path(path), record, template, name)
+    except FileProblem as e:
+        raise UnreadableError(f"{path}: {e.reason('zh' if zh else 'en')}") from None
+
+
 def merge_files(base_path: Path, copy_paths: list[Path], out: Path, *, prefer: Prefer = None,
                 lang: str = "zh", as_of: date | None = None) -> MergeRun:
     """Merge ``copy_paths`` into ``base_path``, writing ``out`` (never an input); raises UsageError /
@@ -116,7 +126,12 @@ def merge_files(base_path: Path, copy_paths: list[Path], out: Path, *, prefer: P
         for t, h in s.headers.items():
             headers.setdefault(t, {}).update({k: v for k, v in h.items() if k not in headers.get(t, {})})
     labels = Labels(template, headers, lang)
+    # Free cells and added sheets, from BASE's cells as they are before the template merge edits them.
+    base_grid = read_grid(Path(base_path), base, template, names[0], wb=wb, locs=locs)
+    grids = [_grid(p, rec, template, n, zh) for p, rec, n in zip(copy_paths, copies, names[1:], strict=True)]
+    cell_plan = merge_cells(base_grid, grids, prefer, plan.changes, plan.conflicts)
     apply_plan(wb, template, base, locs, base_rows, plan, lang)
+    apply_cells(wb, cell_plan, after_visible(wb), lang)
     write_sheets(wb, plan, labels, names[1:], names[0])
     _save(wb, out)
     return MergeRun(plan, labels, names[0], names[1:], out)

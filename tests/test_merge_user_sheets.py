@@ -1,0 +1,259 @@
+"""``pimxl merge`` keeps what the template does not declare: sheets a copy added and free cells.
+
+A project manager's copy of the plan gets a sheet of notes, a remark beside the form, a figure
+below a table. None of it is a template field, and none of it may be lost: each case below builds
+copies with openpyxl from the generated project-plan template and checks OUT cell by cell, the
+合并记录 / 合并冲突 sheets, the text summary and --json.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from test_merge_support import sha256
+
+from pimxl.cli import cli
+from pimxl.merge import merge_files
+from pimxl.merge.apply import CONFLICT_FILL
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "workbooks" / "templates" / "project-plan.xlsx"
+FORM, WBS, NOTES = "项目信息", "WBS工作分解", "我的笔记"
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    return Path(shutil.copy(TEMPLATE, tmp_path / "base.xlsx"))
+
+
+def edited(base: Path, name: str, cells: dict[tuple[str, str], Any], drop: tuple[str, ...] = ()) -> Path:
+    """A copy of ``base`` with ``cells`` set ((sheet, cell) → value; new sheets made) and sheets dropped."""
+    wb = openpyxl.load_workbook(base)
+    for sheet in drop:
+        del wb[sheet]
+    for (sheet, ref), value in cells.items():
+        ws = wb[sheet] if sheet in wb.sheetnames else wb.create_sheet(sheet)
+        ws[ref] = value
+    out = base.parent / name
+    wb.save(out)
+    return out
+
+
+def log_rows(out: Path) -> list[tuple[Any, ...]]:
+    """合并记录 as (sheet, cell, kind, from, to, source) rows."""
+    ws = openpyxl.load_workbook(out)["合并记录"]
+    return [(r[0], r[1], r[4], r[5], r[6], r[7]) for r in ws.iter_rows(min_row=2, values_only=True)]
+
+
+def test_reproduction_sheet_and_free_cell_survive(base: Path, runner: Any) -> None:
+    copy = edited(base, "copy.xlsx", {(NOTES, "A1"): "客户联系人：张三", (NOTES, "B2"): 42,
+                                      (FORM, "F3"): "自由单元格备注"})
+    before = sha256(copy), sha256(base)
+    out = base.parent / "out.xlsx"
+    result = runner.invoke(cli, ["merge", str(base), str(copy), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "自由单元格 1 处，新增工作表 1 个，冲突 0 处" in result.output
+    wb = openpyxl.load_workbook(out)
+    assert wb[NOTES]["A1"].value == "客户联系人：张三"
+    assert wb[NOTES]["B2"].value == 42
+    assert wb[FORM]["F3"].value == "自由单元格备注"
+    # The added sheet comes after the template's visible sheets, before the log; _pimxl stays last.
+    assert wb.sheetnames[-4:] == ["填写说明", NOTES, "合并记录", "_pimxl"]
+    assert log_rows(out) == [
+        (FORM, "F3", "自由单元格", "（空）", "自由单元格备注", "copy.xlsx"),
+        (NOTES, "A1", "新增工作表", "（空）", "A1=客户联系人：张三; B2=42", "copy.xlsx"),
+    ]
+    doc = json.loads(runner.invoke(cli, ["merge", str(base), str(copy), "-o", str(out), "--json"]).output)
+    assert doc["summary"] == {"changes": 2, "conflicts": 0, "unresolved": 0, "free-cell": 1, "sheet-added": 1}
+    assert [(c["kind"], c["cell"], c["from"], c["to"], c["source"]) for c in doc["changes"]] == [
+        ("free-cell", "'项目信息'!F3", None, "自由单元格备注", ["copy.xlsx"]),
+        ("sheet-added", "'我的笔记'!A1", None, {"A1": "客户联系人：张三", "B2": 42}, ["copy.xlsx"]),
+    ]
+    assert (sha256(copy), sha256(base)) == before  # inputs untouched
+
+
+def test_same_sheet_added_by_two_copies_disjoint_cells(base: Path) -> None:
+    a = edited(base, "a.xlsx", {(NOTES, "A1"): "甲的笔记", (NOTES, "A3"): 5})
+    b = edited(base, "b.xlsx", {(NOTES, "B1"): "乙的笔记", (NOTES, "A3"): 5.0})
+    out = base.parent / "out.xlsx"
+    run = merge_files(base, [a, b], out)
+    assert run.exit_code == 0 and run.plan.conflicts == []
+    ws = openpyxl.load_workbook(out)[NOTES]
+    assert (ws["A1"].value, ws["B1"].value, ws["A3"].value) == ("甲的笔记", "乙的笔记", 5)
+    [change] = run.plan.changes
+    assert (change.kind, change.sources, change.new) == ("sheet-added", ("a.xlsx", "b.xlsx"),
+                                                         {"A1": "甲的笔记", "A3": 5, "B1": "乙的笔记"})
+
+
+@pytest.mark.parametrize(("prefer", "expected", "exit_code"),
+                         [(None, None, 1), ("base", None, 0), ("first", "甲", 0), ("last", "乙", 0)])
+def test_same_sheet_added_by_two_copies_conflicting_cell(base: Path, prefer: Any, expected: Any,
+                                                          exit_code: int) -> None:
+    a = edited(base, "a.xlsx", {(NOTES, "A1"): "甲", (NOTES, "A2"): "同"})
+    b = edited(base, "b.xlsx", {(NOTES, "A1"): "乙", (NOTES, "A2"): "同"})
+    out = base.parent / "out.xlsx"
+    run = merge_files(base, [a, b], out, prefer=prefer)
+    assert run.exit_code == exit_code
+    wb = openpyxl.load_workbook(out)
+    cell = wb[NOTES]["A1"]
+    assert (cell.value, wb[NOTES]["A2"].value) == (expected, "同")
+    # Marked like any conflict: coloured, a comment with every copy's value; listed on 合并冲突.
+    assert cell.fill.fgColor.rgb.endswith(CONFLICT_FILL)
+    assert "a.xlsx: 甲" in cell.comment.text and "b.xlsx: 乙" in cell.comment.text
+    rows = list(wb["合并冲突"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1], r[6], r[7]) for r in rows] == [(NOTES, "A1", "甲", "乙")]
+    [conflict] = run.plan.conflicts
+    assert (conflict.sheet, conflict.address, conflict.base) == (NOTES, "'我的笔记'!A1", None)
+
+
+@pytest.mark.parametrize(("prefer", "expected", "exit_code", "resolved_by"),
+                         [(None, "原备注", 1, None), ("base", "原备注", 0, "base"),
+                          ("first", "张工的备注", 0, "a.xlsx"), ("last", "李经理的备注", 0, "b.xlsx")])
+def test_free_cell_conflict_with_each_prefer(base: Path, prefer: Any, expected: str, exit_code: int,
+                                             resolved_by: Any, runner: Any) -> None:
+    start = edited(base, "start.xlsx", {(FORM, "F3"): "原备注", (FORM, "F5"): "不变"})
+    a = edited(start, "a.xlsx", {(FORM, "F3"): "张工的备注", (FORM, "G9"): 2, (FORM, "G10"): " 同一句 "})
+    b = edited(start, "b.xlsx", {(FORM, "F3"): "李经理的备注", (FORM, "G9"): 2.0, (FORM, "G10"): "同一句"})
+    out = base.parent / "out.xlsx"
+    args = ["merge", str(start), str(a), str(b), "-o", str(out), "--json"] + (["--prefer", prefer] if prefer else [])
+    result = runner.invoke(cli, args)
+    assert result.exit_code == exit_code, result.output
+    doc = json.loads(result.output)
+    [conflict] = doc["conflicts"]
+    assert (conflict["cell"], conflict["base"], conflict["values"], conflict["resolved_by"], conflict["free"]) == (
+        "'项目信息'!F3", "原备注", {"a.xlsx": "张工的备注", "b.xlsx": "李经理的备注"}, resolved_by, True)
+    ws = openpyxl.load_workbook(out)[FORM]
+    assert (ws["F3"].value, ws["F5"].value) == (expected, "不变")
+    # 2 and 2.0, " 同一句 " and "同一句" mean the same: one change each, no conflict.
+    assert ws["G9"].value == 2
+    same = [c for c in doc["changes"] if c["cell"] in ("'项目信息'!G9", "'项目信息'!G10")]
+    assert [(c["kind"], c["to"], c["source"]) for c in same] == [("free-cell", 2, ["a.xlsx", "b.xlsx"]),
+                                                                 ("free-cell", " 同一句 ", ["a.xlsx", "b.xlsx"])]
+
+
+def test_free_cells_on_table_sheets_and_deleted_cells(base: Path) -> None:
+    start = edited(base, "start.xlsx", {(WBS, "A70"): "表下方的说明", (WBS, "P3"): "旁注", (FORM, "E4"): "删掉我"})
+    a = edited(start, "a.xlsx", {(WBS, "A70"): "说明已更新", (FORM, "E4"): None})
+    b = edited(start, "b.xlsx", {(WBS, "P5"): 12, (WBS, "D4"): "张伟"})  # D4: a table cell, merged as a field
+    out = base.parent / "out.xlsx"
+    run = merge_files(start, [a, b], out)
+    assert run.exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    assert (wb[WBS]["A70"].value, wb[WBS]["P3"].value, wb[WBS]["P5"].value, wb[WBS]["D4"].value) == (
+        "说明已更新", "旁注", 12, "张伟")
+    assert wb[FORM]["E4"].value is None
+    assert sorted((c.kind, c.address, c.old, c.new, c.sources) for c in run.plan.changes) == [
+        ("cell", "'WBS工作分解'!D4", None, "张伟", ("b.xlsx",)),
+        ("free-cell", "'WBS工作分解'!A70", "表下方的说明", "说明已更新", ("a.xlsx",)),
+        ("free-cell", "'WBS工作分解'!P5", None, 12, ("b.xlsx",)),
+        ("free-cell", "'项目信息'!E4", "删掉我", None, ("a.xlsx",)),
+    ]
+    assert ("项目信息", "E4", "自由单元格", "删掉我", "（空）", "a.xlsx") in log_rows(out)
+
+
+def test_form_labels_and_notes_are_not_free_cells(base: Path) -> None:
+    # The label and note beside a form value are the template's text: a copy's own wording is no edit…
+    a = edited(base, "a.xlsx", {(FORM, "C4"): "改过的说明", (FORM, "B4"): "PRJ-2026-001"})
+    run = merge_files(base, [a], base.parent / "out.xlsx")
+    # …while the value itself merges as the form field it is.
+    assert [(c.kind, c.field, c.new) for c in run.plan.changes] == [("cell", "project_id", "PRJ-2026-001")]
+
+
+def _styled_copy(base: Path) -> Path:
+    wb = openpyxl.load_workbook(base)
+    ws = wb.create_sheet(NOTES)
+    ws["A1"], ws["A2"], ws["A3"], ws["B3"] = 2, 3.5, "=A1*A2", "=SUM(A1:A3)"
+    ws["A1"].font = Font(bold=True, color="FF0000", size=14)
+    ws["A2"].fill = PatternFill("solid", fgColor="FFFF00")
+    ws["A2"].number_format = "0.00"
+    ws["A3"].border = Border(bottom=Side(style="thick"))
+    ws["A3"].alignment = Alignment(horizontal="center", wrap_text=True)
+    ws["C1"] = "合并单元格"
+    ws.merge_cells("C1:D2")
+    ws.column_dimensions["A"].width = 31
+    ws.row_dimensions[2].height = 40
+    ws.freeze_panes = "B2"
+    ws["E5"].fill = PatternFill("solid", fgColor="00B0F0")  # styled, no value
+    wb.save(base.parent / "styled.xlsx")
+    return base.parent / "styled.xlsx"
+
+
+def test_added_sheet_keeps_formulas_and_styles(base: Path) -> None:
+    out = base.parent / "out.xlsx"
+    merge_files(base, [_styled_copy(base)], out)
+    ws = openpyxl.load_workbook(out)[NOTES]
+    assert [ws[r].value for r in ("A1", "A2", "A3", "B3", "C1")] == [2, 3.5, "=A1*A2", "=SUM(A1:A3)", "合并单元格"]
+    assert (ws["A1"].font.b, ws["A1"].font.color.rgb, ws["A1"].font.sz) == (True, "00FF0000", 14)
+    assert (ws["A2"].fill.fgColor.rgb, ws["A2"].number_format) == ("00FFFF00", "0.00")
+    assert ws["A3"].border.bottom.style == "thick"
+    assert (ws["A3"].alignment.horizontal, ws["A3"].alignment.wrap_text) == ("center", True)
+    assert ws["E5"].fill.fgColor.rgb == "0000B0F0"
+    assert [str(r) for r in ws.merged_cells.ranges] == ["C1:D2"]
+    assert (ws.column_dimensions["A"].width, ws.row_dimensions[2].height, ws.freeze_panes) == (31, 40, "B2")
+
+
+@pytest.mark.libreoffice
+def test_added_sheet_formulas_compute_in_libreoffice(base: Path) -> None:
+    from lo import convert
+
+    out = base.parent / "out.xlsx"
+    merge_files(base, [_styled_copy(base)], out)
+    [recalculated] = convert([out], "xlsx", base.parent / "lo")
+    ws = openpyxl.load_workbook(recalculated, data_only=True)[NOTES]
+    assert (ws["A3"].value, ws["B3"].value) == (7, 12.5)
+
+
+def test_sheet_deleted_in_a_copy_is_kept(base: Path, runner: Any) -> None:
+    start = edited(base, "start.xlsx", {(NOTES, "A1"): "客户联系人：张三"})
+    a = edited(start, "a.xlsx", {}, drop=(NOTES,))
+    b = edited(start, "b.xlsx", {(NOTES, "B1"): "电话 138"})
+    out = base.parent / "out.xlsx"
+    result = runner.invoke(cli, ["merge", str(start), str(a), str(b), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(out)[NOTES]
+    assert (ws["A1"].value, ws["B1"].value) == ("客户联系人：张三", "电话 138")
+    assert log_rows(out) == [
+        (NOTES, "A1", "保留工作表（副本中已删除）", "（空）", "（空）", "a.xlsx"),
+        (NOTES, "B1", "自由单元格", "（空）", "电话 138", "b.xlsx"),
+    ]
+    assert "保留工作表（副本中已删除）" in result.output
+
+
+def test_user_sheet_in_base_merges_cell_by_cell(base: Path) -> None:
+    start = edited(base, "start.xlsx", {(NOTES, "A1"): "x", (NOTES, "A2"): "=A1&\"!\""})
+    a = edited(start, "a.xlsx", {(NOTES, "A1"): "甲改"})
+    b = edited(start, "b.xlsx", {(NOTES, "C3"): "=A1&\"?\""})
+    run = merge_files(start, [a, b], base.parent / "out.xlsx")
+    ws = openpyxl.load_workbook(base.parent / "out.xlsx")[NOTES]
+    assert [ws[r].value for r in ("A1", "A2", "C3")] == ["甲改", "=A1&\"!\"", "=A1&\"?\""]
+    assert [(c.kind, c.address) for c in run.plan.changes] == [("free-cell", "'我的笔记'!A1"),
+                                                               ("free-cell", "'我的笔记'!C3")]
+
+
+def test_nothing_changed_means_no_free_changes(base: Path) -> None:
+    same = edited(base, "same.xlsx", {})
+    run = merge_files(base, [same, same], base.parent / "out.xlsx")
+    assert run.plan.changes == [] and run.plan.conflicts == []
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fmt", ["ods", "xls"])
+def test_ods_and_xls_copies_bring_values(base: Path, fmt: str) -> None:
+    from lo import convert
+
+    copy = edited(base, "copy.xlsx", {(NOTES, "A1"): "客户联系人：张三", (NOTES, "B2"): 42,
+                                      (FORM, "F3"): "自由单元格备注", (FORM, "F4"): "=1+1"})
+    [other] = convert([copy], fmt, base.parent / "lo")
+    out = base.parent / "out.xlsx"
+    run = merge_files(base, [other], out)
+    wb = openpyxl.load_workbook(out)
+    # Values only: python-calamine reads .ods/.xls values (a formula as its result), not styles.
+    assert (wb[NOTES]["A1"].value, wb[NOTES]["B2"].value) == ("客户联系人：张三", 42)
+    assert (wb[FORM]["F3"].value, wb[FORM]["F4"].value) == ("自由单元格备注", 2)
+    assert sorted((c.kind, c.address) for c in run.plan.changes) == [
+        ("free-cell", "'项目信息'!F3"), ("free-cell", "'项目信息'!F4"), ("sheet-added", "'我的笔记'!A1")]
