@@ -6,6 +6,7 @@ cells are exactly where a "required value missing" finding must point.
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["a1", "col_letter", "col_number", "parse_a1", "quote_sheet", "sheet_address"]
@@ -50,5 +51,7 @@ def quote_sheet(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def sheet_address(sheet: str, row: int, col: int, absolute: bool = False) -> str:
+    # Cached: a rollup asks for the same few thousand places (workbooks of one template) a million times.
     return f"{quote_sheet(sheet)}!{a1(row, col, absolute)}"

@@ -126,6 +126,11 @@ def test_json_matches(model: RollupModel) -> None:
         "overdue_items": 8, "pending_adjustments": 2, "sites_not_ready": 1,
         "findings": {"error": 2, "warning": 1, "info": 1},
         "ageing": AGEING,
+        "problem_files": [
+            {"path": "坏文件/损坏.xlsx", "status": "unreadable", "code": "file-corrupt", "reason_zh": "文件已损坏",
+             "reason_en": "文件已损坏"},
+            {"path": "~$项目计划书.xlsx", "status": "skipped", "code": "lock-file", "reason_zh": "Excel 锁文件",
+             "reason_en": "Excel 锁文件"}],
         "outputs": {"summary": "汇总.xlsx"},
     }
 

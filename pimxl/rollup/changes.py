@@ -79,7 +79,12 @@ class Change:
         return CHANGE_KINDS[self.kind][0]
 
 
+_AS_IS = (str, float, int, type(None))
+
+
 def _plain(v: Any) -> Any:
+    if v.__class__ in _AS_IS:  # most values: nothing to convert (bool is not int here: checked below)
+        return v
     if isinstance(v, date):
         return v.isoformat()
     if isinstance(v, bool):
