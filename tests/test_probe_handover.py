@@ -25,8 +25,10 @@ def test_reader_given_the_probes_parts_reads_the_same_record(tmp_path: Path, tem
     kept = set(result.parts.inflated)
     assert {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml"} <= kept
     assert any(name.startswith("xl/tables/") for name in kept)
+    sheets, names = result.parts.workbooks["xl/workbook.xml"]  # parsed once, by the probe
+    assert [s for s, _ in sheets][-1] == "_pimxl" and any(n == "fld_project_id" for n, _ in names)
     probed = read_workbook(path, probed=result)
-    assert result.parts.inflated == {}  # released by the reader
+    assert result.parts.inflated == {} and result.parts.workbooks == {}  # released by the reader
     assert snapshot(probed) == expected(template_id) == snapshot(read_workbook(path))
     assert probed.findings == read_workbook(path, kind="xlsx").findings
 
@@ -83,3 +85,44 @@ def test_doctype_text_after_the_root_is_harmless(tmp_path: Path) -> None:
     late = '<?xml version="1.0"?><r>' + "<x/>" * 2000 + "<!-- <!DOCTYPE r> --></r>"
     result = probe(make_xlsx(tmp_path / "late.xlsx", extra={"customXml/item1.xml": late}))
     assert result.ok
+
+
+_FIELDS = ("filename", "orig_filename", "date_time", "compress_type", "comment", "extra", "create_system",
+           "create_version", "extract_version", "reserved", "flag_bits", "volume", "internal_attr",
+           "external_attr", "header_offset", "CRC", "compress_size", "file_size", "_raw_time")
+
+
+def test_read_directory_lists_a_zip_as_zipfile_does(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from pimxl.io.zip_parts import read_directory
+
+    path = write_sample("project-plan", tmp_path / "plan.xlsx")
+    data = path.read_bytes()
+    mine = read_directory(data)
+    assert mine is not None and len(mine) > 10
+    theirs = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    assert [[getattr(i, k) for k in _FIELDS] for i in mine] == [[getattr(i, k) for k in _FIELDS] for i in theirs]
+    # anything less plain is left to zipfile: an archive comment, bytes in front, a cut directory
+    with zipfile.ZipFile(tmp_path / "c.zip", "w") as z:
+        z.writestr("a.xml", "<a/>")
+        z.comment = b"hello"
+    assert read_directory((tmp_path / "c.zip").read_bytes()) is None
+    assert read_directory(b"junk" + data) is None
+    assert read_directory(data[:-30]) is None
+
+
+def test_memo_remembers_small_parts_only() -> None:
+    from pimxl.io.memo import SMALL, memo_small
+
+    calls: list[int] = []
+
+    @memo_small(4)
+    def size(data: bytes) -> int:
+        calls.append(len(data))
+        return len(data)
+
+    small, big = b"x" * 10, b"y" * (SMALL + 1)
+    assert [size(small), size(small), size(big), size(big)] == [10, 10, SMALL + 1, SMALL + 1]
+    assert calls == [10, SMALL + 1, SMALL + 1]

@@ -32,6 +32,7 @@ Modules: :mod:`.probe_zip` (OOXML, ODS, Numbers), :mod:`.probe_cells` (a sheet's
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from ..errors import FileProblem
 from .probe_cells import exact_area, fast_area
 from .probe_cfb import CFB_MAGIC, probe_cfb
 from .probe_common import DEFAULT_LIMITS, Limits, MiB, Verdict, not_sheet, one_line, unsupported
-from .probe_zip import numbers, probe_zip
+from .probe_zip import IN_MEMORY, numbers, probe_zip
 from .zip_parts import ZipParts
 
 __all__ = ["DEFAULT_LIMITS", "KINDS", "Limits", "ProbeResult", "ZipParts", "exact_area", "fast_area", "probe"]
@@ -106,7 +107,7 @@ def _probe(path: Path, limits: Limits, keep: bool) -> tuple[str, ZipParts | None
     except OSError as e:
         raise Verdict(guess, "file-unreadable", f"无法访问文件（{one_line(e.strerror or e)}）",
                       f"cannot access the file ({one_line(e.strerror or e)})") from None
-    if path.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         if guess == "numbers":  # a macOS Numbers document can be a folder (a package)
             raise numbers()
         raise Verdict(guess, "file-unreadable", "这是文件夹，不是文件", "this is a folder, not a file")
@@ -116,15 +117,17 @@ def _probe(path: Path, limits: Limits, keep: bool) -> tuple[str, ZipParts | None
         raise Verdict(guess, "file-too-large",
                       f"文件太大（{st.st_size / MiB:.0f} MiB，上限 {limits.max_file_bytes / MiB:.0f} MiB）",
                       f"file too large ({st.st_size / MiB:.0f} MiB, limit {limits.max_file_bytes / MiB:.0f} MiB)")
+    # A file the zip probe will read into memory anyway is read whole, once; else its head only.
     try:
         with open(path, "rb") as fh:
-            head = fh.read(4096)
+            data: bytes | None = fh.read() if st.st_size <= IN_MEMORY else None
+            head = data[:4096] if data is not None else fh.read(4096)
     except OSError as e:
         raise Verdict(guess, "file-unreadable", f"无法打开文件（{one_line(e.strerror or e)}）",
                       f"cannot open the file ({one_line(e.strerror or e)})") from None
 
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return probe_zip(path, guess, limits, keep)
+        return probe_zip(path, guess, limits, keep, data)
     if head.startswith(CFB_MAGIC):
         return probe_cfb(path, guess, limits), None
     return _probe_other(head, guess), None

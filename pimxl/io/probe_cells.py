@@ -9,6 +9,8 @@ a self-closing ``<c/>`` holds no value but moves the column on.
 
 Two scans, the cheap one first:
 
+* :func:`small_area` — one regex search: every cell tag is ``<c r="AB123"`` (at most two letters and
+  three digits), so the sheet spans at most 999 × 702 cells, whatever the order of its cells.
 * :func:`fast_area` — when every cell tag in the part is the ``<c r="AB12"`` every producer writes
   (counted: each ``<c `` is followed by a plain reference, and no other cell tag form — ``<c>``,
   ``<c/``, a tab or line break after ``c``, a prefix ``x:c`` — occurs), the extent over all those
@@ -23,7 +25,7 @@ import codecs
 import re
 import struct
 
-__all__ = ["Box", "col_number", "exact_area", "fast_area", "sheet_area", "xlsb_area"]
+__all__ = ["SMALL", "Box", "col_number", "exact_area", "fast_area", "sheet_area", "small_area", "xlsb_area"]
 
 
 class Box:
@@ -62,6 +64,17 @@ _STD_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 # Two patterns with a literal start, found by a fast search (one alternation is 6x slower).
 _ODD_CELL = re.compile(rb"<c[\t\n\r/>]")
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
+
+
+# Any ``<c `` not followed by a reference of at most 2 letters and 3 digits, or an odd cell tag: when
+# neither this nor a prefixed cell occurs, every cell lies within ZZ999 — one search, nothing built.
+_NOT_SMALL = re.compile(rb'<c(?: (?!r="[A-Z]{1,2}[0-9]{1,3}")|[\t\n\r/>])')
+SMALL = (999, 702)
+
+
+def small_area(part: bytes) -> bool:
+    """Whether every cell tag of ``part`` is a plain ``<c r="AB123"`` (so all lie within ZZ999)."""
+    return _NOT_SMALL.search(part) is None and _PREFIXED_CELL.search(part) is None
 
 
 def fast_area(part: bytes) -> tuple[int, int] | None:
@@ -175,6 +188,8 @@ def _views(part: bytes) -> tuple[list[bytes], bool]:
 def sheet_area(part: bytes, max_cells: int) -> tuple[int, int]:
     """The extent to check against ``max_cells``: the fast bound when it is conclusive, else exact."""
     views, plain = _views(part)
+    if plain and SMALL[0] * SMALL[1] <= max_cells and small_area(part):
+        return SMALL
     if plain:
         bound = fast_area(part)
         if bound is not None and bound[0] * bound[1] <= max_cells:

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from typing import Any
 from xml.parsers import expat
 
+from .memo import memo_small
+
 __all__ = ["DOCTYPE", "XmlUnsafe", "children", "expat_parse", "prolog_verdict", "utf8_view"]
 
 DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -43,7 +45,18 @@ def utf8_view(head: bytes) -> bytes:
 def prolog_verdict(text: bytes, complete: bool) -> bool | None:
     """Whether a part's prolog declares a DTD: True (it does, or may), False (the root element
     starts first), None (``text`` ends inside the prolog and is not the whole part: read more)."""
-    text = utf8_view(text).removeprefix(b"\xef\xbb\xbf")
+    if text[:2] in (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<"):
+        text = utf8_view(text)
+    # The common case without a regex: a declaration, maybe a line break, then the root element.
+    if text.startswith(b"<?xml"):
+        end = text.find(b"?>")
+        if end != -1:
+            nxt = text[end + 2:end + 6].lstrip(b"\r\n")
+            if nxt[:1] == b"<" and nxt[1:2] not in (b"!", b"?", b""):
+                return False
+    elif text[:1] == b"<" and text[1:2] not in (b"!", b"?", b""):
+        return False
+    text = text.removeprefix(b"\xef\xbb\xbf")
     pos = _PROLOG.match(text).end()  # type: ignore[union-attr]  # matches the empty string at least
     rest = text[pos:pos + 2]
     if rest.startswith(b"<") and rest != b"<!" and rest != b"<?":
@@ -78,8 +91,10 @@ def expat_parse(data: bytes, start: Callable[..., None] | None = None, end: Call
     p.Parse(data, True)
 
 
-def children(data: bytes) -> list[dict[str, str]]:
-    """The attributes of each child element of the root, in order (a ``.rels`` part's relationships)."""
+@memo_small()
+def children(data: bytes) -> tuple[dict[str, str], ...]:
+    """The attributes of each child element of the root, in order (a ``.rels`` part's relationships);
+    raises like :func:`expat_parse`. Memoised by content: the dicts must only be read."""
     out: list[dict[str, str]] = []
     depth = 0
 
@@ -94,4 +109,4 @@ def children(data: bytes) -> list[dict[str, str]]:
         depth -= 1
 
     expat_parse(data, start, end)
-    return out
+    return tuple(out)

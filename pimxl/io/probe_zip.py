@@ -29,8 +29,9 @@ from .probe_common import (
     one_line,
     unsupported,
 )
-from .probe_xml import DOCTYPE, XmlUnsafe, children, expat_parse, prolog_verdict, utf8_view
-from .zip_parts import INPUT, ZipParts, inflate, raw_part
+from .probe_xml import DOCTYPE, XmlUnsafe, children, prolog_verdict, utf8_view
+from .workbook_xml import WorkbookXml, parse_workbook
+from .zip_parts import INPUT, ZipParts, inflate, raw_part, read_directory
 
 __all__ = ["IN_MEMORY", "XLSX_FAMILY", "numbers", "probe_zip"]
 
@@ -59,18 +60,21 @@ def numbers() -> Verdict:
 class _Zip:
     """A zip opened defensively: names normalised (case, backslashes), sizes checked first."""
 
-    def __init__(self, path: Path, guess: str, limits: Limits) -> None:
+    def __init__(self, path: Path, guess: str, limits: Limits, data: bytes | None = None) -> None:
         self.path, self.guess, self.limits = path, guess, limits
         self.data: bytes | None = None
         self.checked: set[str] = set()  # parts whose prolog was checked for DOCTYPE
         self.inflated: dict[str, bytes] = {}  # exact member name → bytes, for the reader
+        self.workbooks: dict[str, WorkbookXml] = {}  # exact member name → what the reader needs
+        self._zf: zipfile.ZipFile | None = None
         try:
-            if path.stat().st_size <= IN_MEMORY:
+            if data is not None:
+                self.data = data
+            elif path.stat().st_size <= IN_MEMORY:
                 self.data = path.read_bytes()
-                self.zf = zipfile.ZipFile(io.BytesIO(self.data))
-            else:
-                self.zf = zipfile.ZipFile(path)
-            infos = self.zf.infolist()
+            # A plain zip's directory is read directly; zipfile reads (and judges) any other.
+            listed = read_directory(self.data) if self.data is not None else None
+            infos = listed if listed is not None else self.zf.infolist()
         except Exception as e:  # BadZipFile, EOFError, OSError, ValueError… all mean a broken zip
             raise corrupt(guess, f"zip 包不完整或已损坏（{one_line(e)}）",
                           f"incomplete or damaged zip ({one_line(e)})") from None
@@ -90,13 +94,23 @@ class _Zip:
         self.infos = infos
         self.names = {i.filename.replace("\\", "/").lstrip("/").lower(): i for i in infos if not i.is_dir()}
 
+    @property
+    def zf(self) -> zipfile.ZipFile:
+        """zipfile's view, opened when needed: a large file, or a zip read_directory leaves to it."""
+        if self._zf is None:
+            self._zf = zipfile.ZipFile(io.BytesIO(self.data) if self.data is not None else self.path)
+        return self._zf
+
     def close(self) -> None:
-        self.zf.close()
+        if self._zf is not None:
+            self._zf.close()
 
     def handover(self) -> ZipParts:
         """What the reader may reuse: members by exact name, the parts inflated, the bytes."""
         members = {i.filename: i for i in self.infos}
-        return ZipParts(self.path, self.data, members, self.inflated)
+        parts = ZipParts(self.path, self.data, members, self.inflated)
+        parts.workbooks = self.workbooks
+        return parts
 
     def has(self, name: str) -> bool:
         return name.lower() in self.names
@@ -157,16 +171,20 @@ class _Zip:
     def check_xml(self, name: str, text: bytes, *, complete: bool) -> bool:
         """Refuse a DTD in the prolog of ``text`` (a part's start, or all of it when ``complete``);
         False when ``text`` ends inside the prolog, so more of the part must be read."""
+        lower = name.lower()
         # The older check first, kept so that nothing refused before passes: a DOCTYPE/ENTITY in the
         # first 4 KB, wherever it stands (most parts have no '<!' at all: a byte search first).
-        head = utf8_view(text[:_HEAD])
-        unsafe = b"<!" in head and DOCTYPE.search(head) is not None
+        if text[:2] in (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<"):
+            head = utf8_view(text[:_HEAD])
+            unsafe = b"<!" in head and DOCTYPE.search(head) is not None
+        else:
+            unsafe = text.find(b"<!", 0, _HEAD) != -1 and DOCTYPE.search(text, 0, _HEAD) is not None
         # Then the whole prolog of an XML part (not of xlsb's binary records or the ODS mimetype).
-        binary = name.lower().endswith(".bin") or name.lower() == "mimetype"
+        binary = lower.endswith(".bin") or lower == "mimetype"
         verdict = True if unsafe else False if binary else prolog_verdict(text, complete)
         if verdict is None:
             return False
-        self.checked.add(name.lower())
+        self.checked.add(lower)
         if verdict:
             raise Verdict(self.guess, "xml-unsafe", f"{name} 含有 DOCTYPE/ENTITY 声明（XML 实体攻击），拒绝读取",
                           f"{name} contains DOCTYPE/ENTITY declarations (XML entity attack); refused")
@@ -184,17 +202,20 @@ class _Zip:
         except (expat.ExpatError, XmlUnsafe, ValueError) as e:
             raise self._not_xml(name, e) from None
 
-    def well_formed(self, name: str) -> None:
+    def workbook(self, name: str) -> None:
+        """The workbook part must be well-formed; its sheets and names are kept for the reader."""
         data = self.read(name)
         try:
-            expat_parse(data)
+            self.workbooks[self.names[name.lower()].filename] = parse_workbook(data)
         except (expat.ExpatError, XmlUnsafe, ValueError) as e:
             raise self._not_xml(name, e) from None
 
 
-def probe_zip(path: Path, guess: str, limits: Limits, keep: bool = False) -> tuple[str, ZipParts | None]:
-    """The kind of a zip container (or a Verdict); with ``keep``, what the reader may reuse."""
-    z = _Zip(path, guess, limits)
+def probe_zip(path: Path, guess: str, limits: Limits, keep: bool = False,
+              data: bytes | None = None) -> tuple[str, ZipParts | None]:
+    """The kind of a zip container (or a Verdict); with ``keep``, what the reader may reuse.
+    ``data``: the file's bytes when the caller has read them already."""
+    z = _Zip(path, guess, limits, data)
     try:
         if z.has("[Content_Types].xml") or z.has("_rels/.rels"):
             kind = _probe_ooxml(z)
@@ -259,7 +280,7 @@ def _probe_ooxml(z: _Zip) -> str:
     if main.lower().endswith(".bin"):
         z.read(main)  # CRC check
     else:
-        z.well_formed(main)
+        z.workbook(main)
     targets = _rel_targets(z, rels, folder)
     for rtype, target in targets:
         if rtype in ("sharedStrings", "styles") and z.has(target):

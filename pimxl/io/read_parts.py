@@ -22,11 +22,14 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from xml.parsers import expat
 
 from ..address import col_number
+from .memo import memo_small
 from .probe_xml import XmlUnsafe, expat_parse
+from .workbook_xml import parse_workbook
 from .zip_parts import ZipParts
 
 __all__ = ["TableDef", "XlsxParts", "parse_ref", "read_parts"]
@@ -35,6 +38,8 @@ __all__ = ["TableDef", "XlsxParts", "parse_ref", "read_parts"]
 MAX_PART = 32 << 20
 #: Sheets larger than this are not scanned for error values / formulas.
 MAX_SHEET_SCAN = 64 << 20
+#: How many distinct parts (rels, tables, custom properties) the pure parses below remember.
+_MEMO = 256
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _RANGE = re.compile(
@@ -50,7 +55,8 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b([^>]*)>")
 _TABLE_ROOT = re.compile(r"<(?:\w+:)?table\b([^>]*)>")
 _TABLE_COLUMN = re.compile(r"<(?:\w+:)?tableColumn\b([^>]*)>")
-_XML_ATTR = re.compile(r"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_XML_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_WHITE = str.maketrans("\t\n\r", "   ")
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ class XlsxParts:
             self._custom = {}
             data = self._zip.read("docProps/custom.xml", MAX_PART) if self._zip is not None else None
             if data is not None:
-                self._custom = _read_custom(data)
+                self._custom = dict(_read_custom(data))
         return self._custom
 
     def table(self, name: str) -> TableDef | None:
@@ -126,6 +132,7 @@ class XlsxParts:
         return self._xml[sheet]
 
 
+@lru_cache(maxsize=4096)
 def parse_ref(text: str) -> tuple[str, int, int] | None:
     """``'项目信息'!$B$5`` (or a range) → ('项目信息', 5, 2); None for ``#REF!`` and the like."""
     m = _RANGE.match(text.strip())
@@ -155,22 +162,35 @@ def read_parts(path: Path, probed: ZipParts | None = None) -> XlsxParts:
     return parts
 
 
+def _value(text: str) -> str:
+    """An attribute value as an XML parser gives it: line ends and white space normalised, then
+    the predefined and numeric entities expanded (a well-formed part has no other)."""
+    if "\r" in text or "\n" in text or "\t" in text:
+        text = text.replace("\r\n", " ").translate(_WHITE)
+    return html.unescape(text) if "&" in text else text
+
+
 def _attrs(text: str) -> dict[str, str]:
     """The attributes of one start tag (predefined and numeric entities only are expanded)."""
-    return {k: html.unescape(v1 or v2) for k, v1, v2 in _XML_ATTR.findall(text)}
+    return {k: _value(v1 or v2) for k, v1, v2 in _XML_ATTR.findall(text)}
 
 
 def _rels(zp: ZipParts, part: str) -> dict[str, tuple[str, str]]:
-    """Relationship id → (type suffix, absolute member name) of a part.
+    """Relationship id → (type suffix, absolute member name) of a part."""
+    folder, _, base = part.rpartition("/")
+    data = zp.read(f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels", MAX_PART)
+    return dict(_parse_rels(data, folder)) if data is not None else {}
+
+
+@memo_small(_MEMO)
+def _parse_rels(data: bytes, folder: str) -> tuple[tuple[str, tuple[str, str]], ...]:
+    """A .rels part's (id, (type suffix, member)) pairs, memoised by content (workbooks made from
+    one template share them byte for byte).
 
     A .rels part is a flat list of empty elements: attributes read by pattern (no entity is
     expanded but the predefined and numeric ones), much cheaper than an XML parser per part.
     """
-    folder, base = posixpath.split(part)
-    data = zp.read(posixpath.join(folder, "_rels", base + ".rels"), MAX_PART)
     out: dict[str, tuple[str, str]] = {}
-    if data is None:
-        return out
     for m in _RELATIONSHIP.finditer(data.decode("utf-8", "replace")):
         attrs = _attrs(m.group(1))
         target, rid = attrs.get("Target", ""), attrs.get("Id", "")
@@ -178,55 +198,29 @@ def _rels(zp: ZipParts, part: str) -> dict[str, tuple[str, str]]:
             continue
         member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         out[rid] = (attrs.get("Type", "").rsplit("/", 1)[-1], member)
-    return out
-
-
-def _local(name: str) -> str:
-    return name.rsplit("}", 1)[-1]
+    return tuple(out.items())
 
 
 def _read_workbook(zp: ZipParts, parts: XlsxParts) -> None:
-    """Sheets (name → member) and defined names, from one expat pass over ``xl/workbook.xml``."""
-    data = zp.read("xl/workbook.xml", MAX_PART)
-    if data is None:
-        return
-    sheets: list[tuple[str, str]] = []
-    names: list[tuple[str, list[str]]] = []
-    text: list[str] | None = None  # the character data of the definedName being read
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        nonlocal text
-        local = _local(tag)
-        if local == "sheet":
-            rid = next((v for k, v in attrs.items() if _local(k) == "id"), "")
-            sheets.append((attrs.get("name", ""), rid))
-        elif local == "definedName":
-            text = []
-            names.append((attrs.get("name", ""), text))
-        elif text is not None:
-            text = None  # ElementTree's .text stops at a child element
-
-    def end(tag: str) -> None:
-        nonlocal text
-        if _local(tag) == "definedName":
-            text = None
-
-    def chars(data: str) -> None:
-        if text is not None:
-            text.append(data)
-
-    try:
-        expat_parse(data, start, end, chars)
-    except (expat.ExpatError, XmlUnsafe, ValueError):
-        return  # not well-formed: no names, as before (the probe has refused such a workbook anyway)
+    """Sheets (name → member) and defined names of ``xl/workbook.xml`` (as the probe parsed it)."""
+    found = zp.workbooks.get("xl/workbook.xml")
+    if found is None:
+        data = zp.read("xl/workbook.xml", MAX_PART)
+        if data is None:
+            return
+        try:
+            found = parse_workbook(data)
+        except (expat.ExpatError, XmlUnsafe, ValueError):
+            return  # not well-formed: no names, as before (the probe refuses such a workbook anyway)
+    sheets, names = found
     rels = _rels(zp, "xl/workbook.xml")
     for name, rid in sheets:
         if rid in rels:
             parts.sheet_paths[name] = rels[rid][1]
-    for name, chunks in names:
+    for name, text in names:
         if not name or name.startswith("_xlnm.") or name in parts.names:
             continue
-        ref = parse_ref("".join(chunks))
+        ref = parse_ref(text)
         if ref is not None:
             parts.names[name] = ref
 
@@ -239,25 +233,35 @@ def _read_tables(zp: ZipParts, parts: XlsxParts) -> None:
             data = zp.read(target, MAX_PART)
             if data is None:
                 continue
-            # A table part is a root element with a flat list of columns: read by pattern, as .rels.
-            text = data.decode("utf-8", "replace")
-            head = _TABLE_ROOT.search(text)
-            if head is None:
-                continue
-            attrs = _attrs(head.group(1))
-            m = _AREA.match(attrs.get("ref", ""))
-            name = attrs.get("displayName") or attrs.get("name") or ""
-            if not m or not name or not m.group(3):
-                continue
-            cols = tuple(_attrs(c).get("name", "") for c in _TABLE_COLUMN.findall(text))
-            parts.tables[name.lower()] = TableDef(
-                name=name, sheet=sheet,
-                first_row=int(m.group(2)), first_col=col_number(m.group(1)),
-                last_row=int(m.group(4)), last_col=col_number(m.group(3)),
-                columns=cols,
-                header_rows=_int(attrs.get("headerRowCount"), 1),
-                totals_rows=_int(attrs.get("totalsRowCount"), 0),
-            )
+            found = _parse_table(data)
+            if found is not None:
+                name, (first_row, first_col, last_row, last_col), cols, header_rows, totals_rows = found
+                parts.tables[name.lower()] = TableDef(
+                    name=name, sheet=sheet, first_row=first_row, first_col=first_col, last_row=last_row,
+                    last_col=last_col, columns=cols, header_rows=header_rows, totals_rows=totals_rows)
+
+
+_Table = tuple[str, tuple[int, int, int, int], tuple[str, ...], int, int]
+
+
+@memo_small(_MEMO)
+def _parse_table(data: bytes) -> _Table | None:
+    """A table part's name, range, column names and header/totals row counts (memoised by content).
+
+    A table part is a root element with a flat list of columns: read by pattern, as .rels.
+    """
+    text = data.decode("utf-8", "replace")
+    head = _TABLE_ROOT.search(text)
+    if head is None:
+        return None
+    attrs = _attrs(head.group(1))
+    m = _AREA.match(attrs.get("ref", ""))
+    name = attrs.get("displayName") or attrs.get("name") or ""
+    if not m or not name or not m.group(3):
+        return None
+    cols = tuple(_attrs(c).get("name", "") for c in _TABLE_COLUMN.findall(text))
+    area = (int(m.group(2)), col_number(m.group(1)), int(m.group(4)), col_number(m.group(3)))
+    return name, area, cols, _int(attrs.get("headerRowCount"), 1), _int(attrs.get("totalsRowCount"), 0)
 
 
 def _int(text: str | None, default: int) -> int:
@@ -267,7 +271,8 @@ def _int(text: str | None, default: int) -> int:
         return default
 
 
-def _read_custom(data: bytes) -> dict[str, str]:
+@memo_small(_MEMO)
+def _read_custom(data: bytes) -> tuple[tuple[str, str], ...]:
     """Property name → the text of its value element (the first child of each property, up to
     that child's own first child, as ElementTree's ``.text``); a later duplicate wins."""
     out: dict[str, str] = {}
@@ -300,8 +305,8 @@ def _read_custom(data: bytes) -> dict[str, str]:
     try:
         expat_parse(data, start, end, chars)
     except (expat.ExpatError, XmlUnsafe, ValueError):
-        return {}
-    return out
+        return ()
+    return tuple(out.items())
 
 
 def _cells(data: bytes) -> Iterator[tuple[tuple[int, int], bytes, bytes]]:
