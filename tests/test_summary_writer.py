@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
@@ -27,6 +28,7 @@ from pimxl.rollup.sheetspec import ChartSpec, Column, Kpi, Link, SheetSpec, Summ
 from pimxl.rollup.summary_writer import _sheet_name, write_summary
 from pimxl.rollup.xlsx_charts import CHART_DATA_SHEET
 from pimxl.rollup.xlsx_links import LinkWriter
+from pimxl.rollup.xlsx_package import write_package
 from pimxl.rollup.xlsx_style import column_width, display_width
 from pimxl.rollup.xlsx_table import EMPTY_TEXT, coerce, headers
 
@@ -529,3 +531,20 @@ def test_xlsxwriters_links_and_rendered_links_share_a_worksheet(tmp_path: Path) 
     links = sorted((c.coordinate, c.value, c.hyperlink.target, c.hyperlink.location)
                    for row in ws.iter_rows() for c in row if c.hyperlink)
     assert links == [("A8", "甲", "a.xlsx", "'表'!A1"), ("A9", "乙", "b.xlsx", None), ("C4", "丙", "c.xlsx", "'表'!B2")]
+
+
+def test_package_members_are_deflated_at_the_given_level(tmp_path: Path) -> None:
+    skeleton = io.BytesIO()
+    with zipfile.ZipFile(skeleton, "w") as z:
+        z.writestr("xl/a.xml", "<a>" + "".join(f"<b>{i}</b>" for i in range(5000)) + "</a>")
+    sizes = []
+    for level in (0, 9):
+        out = io.BytesIO()
+        write_package(skeleton.getvalue(), out, {}, level)
+        with zipfile.ZipFile(out) as z:
+            (info,) = z.infolist()
+            assert (info.filename, info.compress_type, info.date_time) == ("xl/a.xml", zipfile.ZIP_DEFLATED,
+                                                                          (1980, 1, 1, 0, 0, 0))
+            assert z.read("xl/a.xml") == zipfile.ZipFile(skeleton).read("xl/a.xml")
+            sizes.append(info.compress_size)
+    assert sizes[0] > info.file_size > 4 * sizes[1]  # level 0 stores (plus block headers), 9 deflates

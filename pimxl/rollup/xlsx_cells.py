@@ -143,7 +143,7 @@ class RowSink:
                 add(f'<c r="{letter}{r}"{s}><v>{v.toordinal() - _EXCEL_EPOCH}</v></c>')
             elif v is None:
                 add(blank and blank.format(r))
-            elif cls is Link:
+            elif isinstance(v, Link):
                 cell, is_string = self._link(ws, v, f"{letter}{r}", s, chunk)
                 n_strings += is_string
                 add(cell)
@@ -187,9 +187,8 @@ class RowSink:
         if isinstance(v, int | float | Decimal):
             number = float(v)
             return (f'<c r="{ref}"{s}><v>{number:.16G}</v></c>', 0) if number - number == 0 else (blank, 0)
+        # coerce() makes anything else one of the types above, None, or (an Enum holding one) a Link: its text.
         v = coerce(v)
-        if v is None:
-            return blank, 0
         if isinstance(v, Link):
-            raise TypeError("Link subclasses are not supported")
-        return self._other(v, ref, s, blank)
+            v = v.text
+        return self._other(v, ref, s, blank) if v is not None else (blank, 0)
