@@ -30,19 +30,46 @@ def fold(text: Any) -> str:
     return s.rstrip("*:").lower()
 
 
-def label_keys(text: Any) -> list[str]:
+# label_keys of texts already seen (header cells repeat from file to file); bounded.
+_KEYS: dict[str, tuple[str, ...]] = {}
+_KEYS_MAX = 50_000
+
+
+def label_keys(text: Any) -> tuple[str, ...]:
     """Folded forms of a cell's text: the whole and each of its lines."""
-    if not isinstance(text, str) or not text.strip():
-        return []
+    if not isinstance(text, str):
+        return ()
+    hit = _KEYS.get(text)
+    if hit is None:
+        if len(_KEYS) >= _KEYS_MAX:
+            _KEYS.clear()
+        hit = _KEYS[text] = _label_keys(text)
+    return hit
+
+
+def _label_keys(text: str) -> tuple[str, ...]:
+    if not text.strip():
+        return ()
     keys = [fold(text)]
     if "\n" in text:
         keys += [fold(line) for line in text.splitlines() if line.strip()]
-    return [k for k in keys if k]
+    return tuple(k for k in keys if k)
 
 
-def field_labels(f: Field) -> set[str]:
+# Per declared field / table (by id, kept alive alongside so the id is never reused): labels are
+# asked for on every file, and declarations are constants.
+_FIELD_LABELS: dict[int, tuple[Field, frozenset[str]]] = {}
+_LOOKUPS: dict[int, tuple[Table, dict[str, str]]] = {}
+
+
+def field_labels(f: Field) -> frozenset[str]:
     """Every folded label a field answers to: zh, en and older aliases."""
-    return {k for k in (fold(f.zh), fold(f.en), *(fold(a) for a in f.aliases)) if k}
+    hit = _FIELD_LABELS.get(id(f))
+    if hit is not None and hit[0] is f:
+        return hit[1]
+    labels = frozenset(k for k in (fold(f.zh), fold(f.en), *(fold(a) for a in f.aliases)) if k)
+    _FIELD_LABELS[id(f)] = (f, labels)
+    return labels
 
 
 def label_index(rows: Iterable[list[Any]], max_col: int) -> dict[str, list[tuple[int, int]]]:
@@ -57,9 +84,16 @@ def label_index(rows: Iterable[list[Any]], max_col: int) -> dict[str, list[tuple
 
 
 def label_lookup(table: Table) -> dict[str, str]:
-    """Folded header label (zh, en, aliases) → column key of ``table``; the first column wins a clash."""
+    """Folded header label (zh, en, aliases) → column key of ``table``; the first column wins a clash.
+
+    Built once per table and shared: callers must not change it.
+    """
+    hit = _LOOKUPS.get(id(table))
+    if hit is not None and hit[0] is table:
+        return hit[1]
     out: dict[str, str] = {}
     for f in table.columns:
         for k in field_labels(f):
             out.setdefault(k, f.key)
+    _LOOKUPS[id(table)] = (table, out)
     return out
