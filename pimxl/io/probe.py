@@ -81,7 +81,7 @@ def probe(path: Path, *, limits: Limits = DEFAULT_LIMITS, keep: bool = False) ->
     kind = _kind_from_name(path)
     parts: ZipParts | None = None
     try:
-        kind, parts = _probe(path, limits, keep)
+        kind, parts = _probe(path, kind, limits, keep)
     except Verdict as v:
         return ProbeResult(path, v.kind, v.status, v.code, v.reason_zh, v.reason_en)
     except (KeyboardInterrupt, SystemExit):
@@ -96,12 +96,13 @@ def probe(path: Path, *, limits: Limits = DEFAULT_LIMITS, keep: bool = False) ->
 
 
 def _kind_from_name(path: Path) -> str:
-    ext = path.suffix.lower().lstrip(".")
+    name = path.name
+    i = name.rfind(".")
+    ext = name[i + 1:].lower() if 0 < i < len(name) - 1 else ""  # pathlib's suffix, without its cost
     return ext if ext in KINDS else "unknown"
 
 
-def _probe(path: Path, limits: Limits, keep: bool) -> tuple[str, ZipParts | None]:
-    guess = _kind_from_name(path)
+def _probe(path: Path, guess: str, limits: Limits, keep: bool) -> tuple[str, ZipParts | None]:
     try:
         st = path.stat()
     except OSError as e:

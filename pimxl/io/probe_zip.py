@@ -48,8 +48,10 @@ XLSX_FAMILY = ("xlsx", "xlsm", "xltx", "xltm", "xlsb", "et")
 
 #: Files up to this size are read into memory once and their parts inflated with zlib directly.
 IN_MEMORY = 16 * MiB
-#: Parts up to this size (inflated) are kept for the reader when the caller asks for them.
+#: Parts up to this size (inflated) are kept for the reader when the caller asks for them, up to
+#: KEEP_TOTAL in all (the reader inflates any other part it needs itself).
 KEEP_PART = 8 * MiB
+KEEP_TOTAL = 32 * MiB
 _HEAD = 4096
 
 
@@ -60,8 +62,9 @@ def numbers() -> Verdict:
 class _Zip:
     """A zip opened defensively: names normalised (case, backslashes), sizes checked first."""
 
-    def __init__(self, path: Path, guess: str, limits: Limits, data: bytes | None = None) -> None:
-        self.path, self.guess, self.limits = path, guess, limits
+    def __init__(self, path: Path, guess: str, limits: Limits, data: bytes | None = None, keep: bool = False) -> None:
+        self.path, self.guess, self.limits, self.keep = path, guess, limits, keep
+        self.kept = 0  # bytes of parts kept for the reader
         self.data: bytes | None = None
         self.checked: set[str] = set()  # parts whose prolog was checked for DOCTYPE
         self.inflated: dict[str, bytes] = {}  # exact member name → bytes, for the reader
@@ -140,8 +143,7 @@ class _Zip:
         info = self.names[name.lower()]
         data = b"".join(self.chunks(name, max(MiB, min(info.file_size, KEEP_PART))))
         self.check_xml(name, data, complete=True)
-        if len(data) <= KEEP_PART:
-            self.inflated[info.filename] = data
+        self._keep(info, data)
         return data
 
     def head(self, name: str) -> None:
@@ -166,7 +168,12 @@ class _Zip:
             self.read(name)
         elif complete and len(head) == info.file_size and zlib.crc32(head) == info.CRC:
             # A small part is whole in its head: kept for the reader (sheet rels, tables, properties).
-            self.inflated[info.filename] = head
+            self._keep(info, head)
+
+    def _keep(self, info: zipfile.ZipInfo, data: bytes) -> None:
+        if self.keep and len(data) <= KEEP_PART and self.kept + len(data) <= KEEP_TOTAL:
+            self.inflated[info.filename] = data
+            self.kept += len(data)
 
     def check_xml(self, name: str, text: bytes, *, complete: bool) -> bool:
         """Refuse a DTD in the prolog of ``text`` (a part's start, or all of it when ``complete``);
@@ -215,7 +222,7 @@ def probe_zip(path: Path, guess: str, limits: Limits, keep: bool = False,
               data: bytes | None = None) -> tuple[str, ZipParts | None]:
     """The kind of a zip container (or a Verdict); with ``keep``, what the reader may reuse.
     ``data``: the file's bytes when the caller has read them already."""
-    z = _Zip(path, guess, limits, data)
+    z = _Zip(path, guess, limits, data, keep)
     try:
         if z.has("[Content_Types].xml") or z.has("_rels/.rels"):
             kind = _probe_ooxml(z)
