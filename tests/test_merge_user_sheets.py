@@ -257,3 +257,80 @@ def test_ods_and_xls_copies_bring_values(base: Path, fmt: str) -> None:
     assert (wb[FORM]["F3"].value, wb[FORM]["F4"].value) == ("自由单元格备注", 2)
     assert sorted((c.kind, c.address) for c in run.plan.changes) == [
         ("free-cell", "'项目信息'!F3"), ("free-cell", "'项目信息'!F4"), ("sheet-added", "'我的笔记'!A1")]
+
+
+def _insert_table_rows(src: Path, dst: Path, at: int, codes: list[str], cells: dict[str, Any] | None = None) -> Path:
+    """``src`` with ``codes`` inserted as WBS rows at sheet row ``at`` (the Excel table grows, as in Excel)."""
+    from test_merge_support import table_ref_rows
+
+    wb = openpyxl.load_workbook(src)
+    ws = wb[WBS]
+    ws.insert_rows(at, len(codes))
+    table_ref_rows(ws, len(codes))
+    for i, code in enumerate(codes):
+        ws.cell(at + i, 1, code)
+        ws.cell(at + i, 2, f"任务{code}")
+    for ref, value in (cells or {}).items():
+        ws[ref] = value
+    wb.save(dst)
+    return dst
+
+
+def test_cells_below_a_table_follow_inserted_rows(base: Path) -> None:
+    # BASE's WBS table ends at row 62; a note below it. Both copies insert rows, so in each the note
+    # is two rows lower; copy a also edits it there. The table has room (blank rows): OUT's doesn't grow.
+    start = edited(base, "start.xlsx", {(WBS, "A64"): "表下说明", (WBS, "B65"): 99})
+    a = _insert_table_rows(start, base.parent / "a.xlsx", 10, ["1.9.1", "1.9.2"], {"A66": "说明已更新"})
+    b = _insert_table_rows(start, base.parent / "b.xlsx", 20, ["2.9.1", "2.9.2"])
+    out = base.parent / "out.xlsx"
+    run = merge_files(start, [a, b], out)
+    assert run.exit_code == 0 and run.plan.conflicts == []
+    ws = openpyxl.load_workbook(out)[WBS]
+    assert (ws["A64"].value, ws["B65"].value, ws["A66"].value, ws["B67"].value) == ("说明已更新", 99, None, None)
+    assert [(c.kind, c.address, c.old, c.new) for c in run.plan.changes if c.sheet] == [
+        ("free-cell", "'WBS工作分解'!A64", "表下说明", "说明已更新")]
+
+
+def test_rows_inserted_in_the_form_are_listed_not_dropped(base: Path) -> None:
+    # A user inserts a row of their own into the form (Excel moves the defined names down with it).
+    wb = openpyxl.load_workbook(base)
+    ws = wb[FORM]
+    ws.insert_rows(10)
+    ws["A10"], ws["B10"], ws["B4"] = "备用联系人", "李四", "PRJ-2026-001"
+    for dn in wb.defined_names.values():
+        sheet, _, ref = dn.attr_text.rpartition("!")
+        col, row = ref.strip("$").split("$")
+        if dn.name.startswith("fld_") and int(row) >= 10:
+            dn.attr_text = f"{sheet}!${col}${int(row) + 1}"
+    wb.save(base.parent / "inserted.xlsx")
+    run = merge_files(base, [base.parent / "inserted.xlsx"], base.parent / "out.xlsx")
+    assert run.exit_code == 1
+    assert [(c.kind, c.sheet, c.values) for c in run.plan.conflicts] == [
+        ("no-place", FORM, [("inserted.xlsx", {"A10": "备用联系人"})]),
+        ("no-place", FORM, [("inserted.xlsx", {"B10": "李四"})])]
+    # The field values still merge by name; no label or note below the new row reads as an edit.
+    assert [(c.kind, c.field, c.new) for c in run.plan.changes] == [("cell", "project_id", "PRJ-2026-001")]
+    assert "基准中没有位置，未写入：A10=备用联系人" in run.text()
+
+
+def test_a_table_grown_over_free_cells_lists_them(base: Path) -> None:
+    # BASE's table is full (no blank rows) with a note right below; both copies add rows: OUT's table
+    # grows over the note, which cannot stay where it was — listed, exit 1.
+    wb = openpyxl.load_workbook(base)
+    ws = wb[WBS]
+    last = max(r for r in range(3, 63) if ws.cell(r, 1).value)
+    ws.delete_rows(last + 1, 62 - last)
+    ws.tables["tbl_wbs"].ref = ws.tables["tbl_wbs"].autoFilter.ref = f"A2:M{last}"
+    ws.cell(last + 2, 1, "表下说明")
+    wb.save(base.parent / "full.xlsx")
+    full = base.parent / "full.xlsx"
+    a = _insert_table_rows(full, base.parent / "a.xlsx", 10, ["1.9.1", "1.9.2"], {f"A{last + 4}": "说明已更新"})
+    b = _insert_table_rows(full, base.parent / "b.xlsx", 20, ["2.9.1", "2.9.2"])
+    run = merge_files(full, [a, b], base.parent / "out.xlsx")
+    assert run.exit_code == 1
+    assert [(c.kind, c.base, c.values) for c in run.plan.conflicts] == [
+        ("no-room", "表下说明", [("a.xlsx", {f"A{last + 2}": "说明已更新"})])]
+    assert not [c for c in run.plan.changes if c.kind == "free-cell"]
+    assert "表格扩展后占用此位置，未写入" in run.text()
+    ws = openpyxl.load_workbook(base.parent / "out.xlsx")[WBS]
+    assert ws.tables["tbl_wbs"].ref == f"A2:M{last + 4}"

@@ -6,6 +6,7 @@
     apply   the plan written into BASE's workbook (cells in place; rows rewritten when added/deleted)
     grids   every cell of a workbook by address, and the places the template merge owns in it
     cells   free cells (outside the template's places) and sheets a copy added: merged by address
+    sheets  those written into OUT (added sheets rebuilt cell by cell, with their styles)
     report  合并冲突 / 合并记录 sheets, text summary and JSON
     run     merge_files(): read, check, merge, write OUT atomically
 """

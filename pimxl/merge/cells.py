@@ -6,6 +6,11 @@ more copies changed the same way takes that value (an emptied cell is a change t
 changes are a conflict, decided as elsewhere (``--prefer``; BASE kept by default, marked, listed).
 A copy that lacks a sheet BASE has has no say on it: the sheet is kept, and the log says so.
 
+Cells below a table are lined up across rows inserted into / deleted from the table (each copy's
+table end against BASE's). A copy's cell that lines up with no free cell of BASE (a row the user
+inserted into the form) is a ``no-place`` conflict; a free cell that OUT's grown table now covers is
+``no-room`` (:func:`clashes`). Both are listed, not written, exit 1: never dropped in silence.
+
 *Added sheets* (a copy's sheet BASE lacks) are copied into OUT — values, formulas, styles, column
 widths, row heights, merged cells, freeze panes, tab colour. The same new sheet in several copies
 merges its cells against an empty BASE. Each added sheet is one change (with its values).
@@ -14,18 +19,15 @@ merges its cells against an empty BASE. Each added sheet is one change (with its
 from __future__ import annotations
 
 from collections.abc import Sequence
-from copy import copy
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
-from ..address import parse_a1, sheet_address
-from .apply import conflict_note, mark
+from ..address import a1, sheet_address
 from .diff import EMPTY, Change, Conflict, Prefer, decide
-from .grids import OWN_SHEETS, Addr, Grid
+from .grids import OWN_SHEETS, Addr, Grid, Rect
 from .model import Item
 
-__all__ = ["AddedSheet", "CellPlan", "FreeSet", "apply_cells", "merge_cells"]
+__all__ = ["AddedSheet", "CellPlan", "FreeSet", "clashes", "merge_cells"]
 
 
 @dataclass
@@ -57,37 +59,129 @@ def _source(item: Item, proposals: list[tuple[Grid, Item]]) -> Grid | None:
     return next((g for g, it in proposals if it[1] == item[1]), None)
 
 
+@dataclass
+class _View:
+    """One copy's say on one of BASE's sheets: its cells, and how its rows line up with BASE's.
+
+    Cells below a table move when rows are inserted into or deleted from the table: a copy whose
+    table ends ``shift`` rows lower than BASE's has the cell of BASE's row r (below the table) at
+    row r + shift. Cells beside a table are compared by address.
+    """
+
+    grid: Grid
+    sheet: str
+    base_end: int | None
+    shift: int
+    consulted: set[Addr] = field(default_factory=set)
+
+    def to_copy(self, r: int) -> int:
+        return r + self.shift if self.base_end is not None and r > self.base_end else r
+
+    def to_base(self, r: int) -> int:
+        return r - self.shift if self.base_end is not None and r > self.base_end + self.shift else r
+
+    def item(self, r: int, c: int) -> Item | None:
+        """The copy's item for BASE's (r, c); None when the copy's template merge handles that place."""
+        at = (self.to_copy(r), c)
+        if self.grid.owns(self.sheet, *at):
+            return None
+        self.consulted.add(at)
+        return self.grid.sheets[self.sheet].get(at, EMPTY)
+
+
+def _views(base: Grid, sheet: str, copies: Sequence[Grid]) -> list[_View]:
+    views = []
+    base_end = base.table_end(sheet)
+    for g in copies:
+        if (s := g.sheet_named(sheet)) is not None:
+            end = g.table_end(s)
+            shift = end - base_end if end is not None and base_end is not None else 0
+            views.append(_View(g, s, base_end if end is not None else None, shift))
+    return views
+
+
 def _free(base: Grid, copies: Sequence[Grid], prefer: Prefer, changes: list[Change], plan: CellPlan) -> None:
     template_sheets = set(base.record.sheets.values())
     for sheet, bcells in base.sheets.items():
         if sheet in OWN_SHEETS:
             continue
-        having = [(g, s) for g in copies if (s := g.sheet_named(sheet)) is not None]
+        views = _views(base, sheet, copies)
         missing = tuple(g.name for g in copies if g.sheet_named(sheet) is None)
         if missing and sheet not in template_sheets:
             # A copy deleted a sheet: it has no say on its cells, and the sheet stays — said in the log.
             changes.append(Change(None, None, "", "sheet-kept", None, None, missing,
                                   sheet_address(sheet, 1, 1), sheet=sheet))
         addrs = set(bcells)
-        for g, s in having:
-            addrs.update(g.sheets[s])
+        for v in views:
+            addrs.update((v.to_base(r), c) for r, c in v.grid.sheets[v.sheet])
         for r, c in sorted(addrs):
             if base.owns(sheet, r, c):
                 continue
             bitem = bcells.get((r, c), EMPTY)
+            formula = isinstance(bitem[1], str) and bitem[1].startswith(("=", "{"))
             props: list[tuple[Grid, Item]] = []
-            for g, s in having:
-                if g.owns(s, r, c):
-                    continue
-                item = g.sheets[s].get((r, c), EMPTY)
+            for v in views:
+                item = v.item(r, c)
                 # A values-only copy shows a formula's result, not the formula: no say on BASE's formulas.
-                if g.values_only and isinstance(bitem[1], str) and bitem[1].startswith(("=", "{")):
-                    continue
-                props.append((g, item))
+                if item is not None and not (v.grid.values_only and formula):
+                    props.append((v.grid, item))
             at = Change(None, None, "", "free-cell", None, None, (), sheet_address(sheet, r, c), sheet=sheet)
             chosen = decide(at, bitem, [(g.name, it) for g, it in props], prefer, changes, plan.conflicts)
             if chosen is not None:
                 plan.free.append(FreeSet(sheet, (r, c), chosen, _source(chosen, props)))
+        # Values BASE has outside the template's places: a copy's value found among them was moved, not lost.
+        free_values = {it[1] for (r, c), it in bcells.items() if not base.owns(sheet, r, c)}
+        for v in views:
+            _no_place(v, sheet, free_values, plan)
+
+
+def _no_place(v: _View, sheet: str, free_values: set[Any], plan: CellPlan) -> None:
+    """A copy's own cell that no BASE cell lines up with (rows it inserted in the form…): listed, never dropped."""
+    for (r, c), item in v.grid.sheets[v.sheet].items():
+        if (r, c) in v.consulted or item[1] is None or item[1] in free_values or v.grid.owns(v.sheet, r, c):
+            continue
+        plan.conflicts.append(Conflict(None, None, "", "no-place", None, [(v.grid.name, {a1(r, c): item[0]})],
+                                       (v.grid.name,), sheet=sheet))
+
+
+def clashes(plan: CellPlan, base: Grid, grown: dict[str, list[Rect]], changes: list[Change],
+            conflicts: list[Conflict]) -> None:
+    """Free cells that OUT's grown tables now cover (rows or columns added): listed as ``no-room``, not written.
+
+    ``grown``: each table's range in OUT, by sheet. A free cell a copy set there is not written (it
+    would overwrite a table cell) and its change is withdrawn; a BASE value there was overwritten by
+    the table's new rows, unless the copies changed it (their value is listed) or moved it (written
+    at another free cell).
+    """
+    def inside(sheet: str, r: int, c: int) -> bool:
+        return not base.owns(sheet, r, c) and any(r1 <= r <= r2 and c1 <= c <= c2
+                                                  for r1, c1, r2, c2 in grown.get(sheet, ()))
+
+    keep: list[FreeSet] = []
+    seen: set[tuple[str, Any]] = set()  # values accounted for: written elsewhere, or listed here
+    touched: set[tuple[str, Addr]] = set()  # BASE cells the copies changed: their value stands for BASE's
+    withdrawn: set[str] = set()
+    for fs in plan.free:
+        if not inside(fs.sheet, *fs.at):
+            keep.append(fs)
+            seen.add((fs.sheet, fs.item[1]))
+            continue
+        touched.add((fs.sheet, fs.at))
+        withdrawn.add(sheet_address(fs.sheet, *fs.at))
+        if fs.item[1] is not None:
+            name = fs.source.name if fs.source is not None else ""
+            was = base.sheets.get(fs.sheet, {}).get(fs.at, EMPTY)[0]
+            conflicts.append(Conflict(None, None, "", "no-room", was, [(name, {a1(*fs.at): fs.item[0]})],
+                                      (name,), sheet=fs.sheet))
+            seen.add((fs.sheet, fs.item[1]))
+    plan.free[:] = keep
+    changes[:] = [ch for ch in changes if not (ch.kind == "free-cell" and ch.address in withdrawn)]
+    # BASE's own values under the grown table were overwritten by its new rows or column.
+    for sheet in grown:
+        for (r, c), item in base.sheets.get(sheet, {}).items():
+            if inside(sheet, r, c) and (sheet, (r, c)) not in touched and (sheet, item[1]) not in seen:
+                conflicts.append(Conflict(None, None, "", "no-room", item[0], [(base.name, {a1(r, c): item[0]})],
+                                          (), sheet=sheet))
 
 
 def _added(base: Grid, copies: Sequence[Grid], prefer: Prefer, changes: list[Change], plan: CellPlan) -> None:
@@ -127,70 +221,3 @@ def merge_cells(base: Grid, copies: Sequence[Grid], prefer: Prefer, changes: lis
     _added(base, copies, prefer, changes, plan)
     conflicts.extend(plan.conflicts)
     return plan
-
-
-# ---- writing into OUT ---------------------------------------------------------------------------
-
-def _copy_style(dst: Any, src: Any) -> None:
-    """Copy a cell's look between workbooks: the style objects, not the style id (ids are per workbook)."""
-    dst.font, dst.fill, dst.border = copy(src.font), copy(src.fill), copy(src.border)
-    dst.alignment, dst.protection = copy(src.alignment), copy(src.protection)
-    dst.number_format = src.number_format
-
-
-def _src_cell(source: Grid | None, sheet: str, r: int, c: int) -> Any:
-    """The cell a value came from, when its copy was opened with openpyxl (else None: no style to copy)."""
-    if source is None or source.wb is None or (name := source.sheet_named(sheet)) is None:
-        return None
-    return source.wb[name].cell(r, c)
-
-
-def _put(ws: Any, r: int, c: int, item: Item, src: Any) -> None:
-    cell = ws.cell(r, c)
-    value = item[0]
-    # A cell BASE never formatted takes the look it has in the copy it came from.
-    if src is not None and src.has_style and not cell.has_style and value is not None:
-        _copy_style(cell, src)
-    cell.value = copy(value) if type(value).__name__ == "ArrayFormula" else value
-    # A date from a values-only copy in an unformatted cell would show as a serial number.
-    if isinstance(value, date) and cell.number_format == "General":
-        timed = isinstance(value, datetime) and value.time() != datetime.min.time()
-        cell.number_format = "yyyy-mm-dd hh:mm" if timed else "yyyy-mm-dd"
-
-
-def _sheet_layout(ws: Any, src: Any) -> None:
-    """Column widths, row heights, styled empty cells, merged cells, freeze panes and tab colour of ``src``."""
-    for key, dim in src.column_dimensions.items():
-        ws.column_dimensions[key].width = dim.width
-        ws.column_dimensions[key].hidden = dim.hidden
-    for r, dim in src.row_dimensions.items():
-        if dim.height is not None:
-            ws.row_dimensions[r].height = dim.height
-        ws.row_dimensions[r].hidden = dim.hidden
-    for (r, c), cell in src._cells.items():
-        if cell.has_style:
-            _copy_style(ws.cell(r, c), cell)
-    ws.freeze_panes = src.freeze_panes
-    if src.sheet_properties.tabColor is not None:
-        ws.sheet_properties.tabColor = copy(src.sheet_properties.tabColor)
-
-
-def apply_cells(wb: Any, plan: CellPlan, at: int, lang: str) -> None:
-    """Write ``plan`` into OUT's workbook: free cells in place, added sheets inserted at index ``at``."""
-    for fs in plan.free:
-        _put(wb[fs.sheet], *fs.at, fs.item, _src_cell(fs.source, fs.sheet, *fs.at))
-    for i, added in enumerate(plan.added):
-        ws = wb.create_sheet(added.name, at + i)
-        src = added.layout.wb[added.sheet] if added.layout.wb is not None else None
-        if src is not None:
-            _sheet_layout(ws, src)
-        for (r, c), (item, source) in added.cells.items():
-            _put(ws, r, c, item, _src_cell(source, added.name, r, c))
-        # Merged last: merging turns the covered cells into MergedCells, which take no value.
-        if src is not None:
-            for rng in src.merged_cells.ranges:
-                ws.merge_cells(str(rng))
-    # Conflicts are coloured and commented like the template merge's.
-    for cf in plan.conflicts:
-        r, c = parse_a1(cf.address.rsplit("!", 1)[1])
-        mark(wb, cf.sheet, r, c, conflict_note(cf, lang))

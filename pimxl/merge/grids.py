@@ -63,6 +63,7 @@ class Grid:
     sheets: dict[str, dict[Addr, Item]]
     wb: Any = None  # the openpyxl workbook (formulas and styles); None: values only
     owned: dict[str, list[Rect]] = field(default_factory=dict)  # template places, by sheet
+    table_rows: dict[str, list[int]] = field(default_factory=dict)  # each table's last row, by sheet
 
     @property
     def values_only(self) -> bool:
@@ -71,6 +72,11 @@ class Grid:
     def owns(self, sheet: str, r: int, c: int) -> bool:
         """Whether the template merge handles this cell (a form field's row, a table's range)."""
         return any(r1 <= r <= r2 and c1 <= c <= c2 for r1, c1, r2, c2 in self.owned.get(sheet, ()))
+
+    def table_end(self, sheet: str) -> int | None:
+        """The last row of the one table on ``sheet`` (None: no table, or several)."""
+        ends = self.table_rows.get(sheet, [])
+        return ends[0] if len(ends) == 1 else None
 
     def sheet_named(self, name: str) -> str | None:
         """This workbook's sheet of that name (sheet names are case-insensitive in Excel)."""
@@ -131,13 +137,15 @@ def _owned(grid: Grid, template: Template, locs: dict[str, TableLoc] | None) -> 
         if loc is None and grid.wb is not None:
             loc = locate(grid.wb, sheet, table, rows)
         if loc is not None:
-            owned.setdefault(sheet, []).append(_table_rect(loc, end))
+            owned.setdefault(sheet, []).append(rect := _table_rect(loc, end))
+            grid.table_rows.setdefault(sheet, []).append(rect[2])
             continue
         # Values only: the header row is above the first row read; the table spans its non-empty headers.
         header = min(r.sheet_row for r in rows) - 1 if rows else layout.TABLE_HEADER_ROW
         cells = grid.sheets[sheet]
         last_col = max((c for (r, c) in cells if r == header), default=len(table.columns))
         owned.setdefault(sheet, []).append((max(header - 1, 1), 1, max(end, header), last_col))
+        grid.table_rows.setdefault(sheet, []).append(max(end, header))
     return owned
 
 

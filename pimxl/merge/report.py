@@ -21,7 +21,7 @@ CONFLICT_SHEET = "合并冲突"
 LOG_SHEET = "合并记录"
 KINDS = {"cell": ("修改", "edited"), "row-added": ("新增行", "row added"), "row-deleted": ("删除行", "row deleted"),
          "delete-edit": ("删除/修改", "deleted/edited"), "no-place": ("基准无此字段", "not in BASE"),
-         "free-cell": ("自由单元格", "free cell"), "sheet-added": ("新增工作表", "sheet added"),
+         "no-room": ("被表格占用", "taken by a table"), "free-cell": ("自由单元格", "free cell"), "sheet-added": ("新增工作表", "sheet added"),
          "sheet-kept": ("保留工作表（副本中已删除）", "sheet kept (deleted in a copy)")}
 #: A sheet's values in the log are cut at this length (--json has them all).
 SHOWN_MAX = 2000
@@ -88,6 +88,10 @@ def _outcome(c: Conflict, lang: str) -> str:
     if c.kind == "no-place":
         values = "; ".join(_conflict_value(v, lang) for _, v in c.values)
         return (f"基准中没有位置，未写入：{values}" if lang == "zh" else f"no place in BASE, not written: {values}")
+    if c.kind == "no-room":
+        values = "; ".join(_conflict_value(v, lang) for _, v in c.values)
+        return (f"表格扩展后占用此位置，未写入：{values}" if lang == "zh" else
+                f"a table grew over this place, not written: {values}")
     if c.resolved_by is None:
         return "未解决：保留基准值" if lang == "zh" else "unresolved: BASE kept"
     if c.resolved_by == "base":

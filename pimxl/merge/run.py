@@ -14,12 +14,13 @@ from ..records import WorkbookRecord
 from ..schema import Template
 from ..templates import TEMPLATES
 from .apply import apply_plan
-from .cells import apply_cells, merge_cells
+from .cells import clashes, merge_cells
 from .diff import MergePlan, Prefer, merge_snapshots
-from .grids import Grid, read_grid
+from .grids import Grid, Rect, read_grid
 from .locate import TableLoc, locate
 from .model import from_record, norm, row_keys
 from .report import Labels, after_visible, render_text, to_json, write_sheets
+from .sheets import apply_cells
 
 __all__ = ["MergeRun", "merge_files"]
 
@@ -85,6 +86,17 @@ def _grid(path: Path, record: WorkbookRecord, template: Template, name: str, zh:
         raise UnreadableError(f"{path}: {e.reason('zh' if zh else 'en')}") from None
 
 
+def _grown(locs: dict[str, TableLoc], plan: MergePlan) -> dict[str, list[Rect]]:
+    """Each table's range in OUT (after rows and columns were added), by sheet."""
+    out: dict[str, list[Rect]] = {}
+    for tkey, loc in locs.items():
+        tplan = plan.tables.get(tkey)
+        # A table without an Excel table is not resized: its rows reach as far as the plan's.
+        end = max(loc.last_row, loc.first_row + len(tplan.rows) - 1 if tplan is not None else 0)
+        out.setdefault(loc.ws.title, []).append((max(loc.header_row - 1, 1), loc.first_col, end, loc.last_col))
+    return out
+
+
 def merge_files(base_path: Path, copy_paths: list[Path], out: Path, *, prefer: Prefer = None,
                 lang: str = "zh", as_of: date | None = None) -> MergeRun:
     """Merge ``copy_paths`` into ``base_path``, writing ``out`` (never an input); raises UsageError /
@@ -131,6 +143,7 @@ def merge_files(base_path: Path, copy_paths: list[Path], out: Path, *, prefer: P
     grids = [_grid(p, rec, template, n, zh) for p, rec, n in zip(copy_paths, copies, names[1:], strict=True)]
     cell_plan = merge_cells(base_grid, grids, prefer, plan.changes, plan.conflicts)
     apply_plan(wb, template, base, locs, base_rows, plan, lang)
+    clashes(cell_plan, base_grid, _grown(locs, plan), plan.changes, plan.conflicts)
     apply_cells(wb, cell_plan, after_visible(wb), lang)
     write_sheets(wb, plan, labels, names[1:], names[0])
     _save(wb, out)
