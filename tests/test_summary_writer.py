@@ -26,9 +26,10 @@ import pimxl.rollup.summary_writer as sw
 from pimxl.rollup import xlsx_cells
 from pimxl.rollup.sheetspec import ChartSpec, Column, Kpi, Link, SheetSpec, Summary
 from pimxl.rollup.summary_writer import _sheet_name, write_summary
+from pimxl.rollup.xlsx_cells import Chunk
 from pimxl.rollup.xlsx_charts import CHART_DATA_SHEET
 from pimxl.rollup.xlsx_links import LinkWriter
-from pimxl.rollup.xlsx_package import write_package
+from pimxl.rollup.xlsx_package import splice, write_package
 from pimxl.rollup.xlsx_style import column_width, display_width
 from pimxl.rollup.xlsx_table import EMPTY_TEXT, coerce, headers
 
@@ -548,3 +549,15 @@ def test_package_members_are_deflated_at_the_given_level(tmp_path: Path) -> None
             assert z.read("xl/a.xml") == zipfile.ZipFile(skeleton).read("xl/a.xml")
             sizes.append(info.compress_size)
     assert sizes[0] > info.file_size > 4 * sizes[1]  # level 0 stores (plus block headers), 9 deflates
+
+
+def test_splice_refuses_rows_xlsxwriter_wrote() -> None:
+    sheet = ('<worksheet><sheetData><row r="1"><c r="A1"/></row><row r="3"><c r="A3"/></row></sheetData>'
+             '<pageMargins/></worksheet>')
+    spliced, rels = splice(sheet, None, [Chunk(1, 1, '<row r="2"><c r="A2"/></row>', [("A2", "t.xlsx", "")])])
+    assert spliced.decode() == ('<worksheet><sheetData><row r="1"><c r="A1"/></row><row r="2"><c r="A2"/></row>'
+                                '<row r="3"><c r="A3"/></row></sheetData><hyperlinks>'
+                                '<hyperlink ref="A2" r:id="rId1"/></hyperlinks><pageMargins/></worksheet>')
+    assert 'Id="rId1"' in rels and 'Target="t.xlsx" TargetMode="External"' in rels
+    with pytest.raises(ValueError, match="rows 2–3"):
+        splice(sheet, None, [Chunk(1, 2, "<row/><row/>")])

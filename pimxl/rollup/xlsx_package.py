@@ -55,6 +55,9 @@ def splice(sheet: str, rels: str | None, chunks: list[Chunk]) -> tuple[bytes, st
     rows = [(int(m[1]), m.start()) for m in _ROW.finditer(sheet, 0, data_end)]
     inserts: list[tuple[int, str]] = []
     for chunk in sorted(chunks, key=lambda c: c.first_row):
+        # A row written twice makes Excel repair the file: never splice over xlsxwriter's rows.
+        if any(chunk.first_row < r <= chunk.last_row + 1 for r, _ in rows):
+            raise ValueError(f"rows {chunk.first_row + 1}–{chunk.last_row + 1} already hold cells")
         # Before xlsxwriter's first row below the chunk (r="" is 1-based, the chunk's rows 0-based).
         inserts.append((next((at for r, at in rows if r > chunk.last_row + 1), data_end), chunk.xml))
     links = [link for chunk in chunks for link in chunk.links]
