@@ -15,7 +15,9 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.datavalidation import DataValidation
 from test_merge_support import sha256
 
 from pimxl.cli import cli
@@ -179,6 +181,11 @@ def _styled_copy(base: Path) -> Path:
     ws.row_dimensions[2].height = 40
     ws.freeze_panes = "B2"
     ws["E5"].fill = PatternFill("solid", fgColor="00B0F0")  # styled, no value
+    ws["F1"], ws["F1"].hyperlink, ws["F2"] = "客户网站", "https://example.com/", "见批注"
+    ws["F2"].comment = Comment("电话 138 0000 0000", "张三")
+    dv = DataValidation(type="list", formula1='"是,否"')
+    ws.add_data_validation(dv)
+    dv.add("G1:G10")
     wb.save(base.parent / "styled.xlsx")
     return base.parent / "styled.xlsx"
 
@@ -195,6 +202,8 @@ def test_added_sheet_keeps_formulas_and_styles(base: Path) -> None:
     assert ws["E5"].fill.fgColor.rgb == "0000B0F0"
     assert [str(r) for r in ws.merged_cells.ranges] == ["C1:D2"]
     assert (ws.column_dimensions["A"].width, ws.row_dimensions[2].height, ws.freeze_panes) == (31, 40, "B2")
+    assert (ws["F1"].hyperlink.target, ws["F2"].comment.text) == ("https://example.com/", "电话 138 0000 0000")
+    assert [(str(v.sqref), v.formula1) for v in ws.data_validations.dataValidation] == [("G1:G10", '"是,否"')]
 
 
 @pytest.mark.libreoffice

@@ -4,9 +4,9 @@ Free cells are set in place; a cell BASE never formatted takes the look it has i
 value came from. An added sheet is rebuilt cell by cell from the copy that added it — openpyxl
 cannot move a sheet between workbooks, and a cell's style id means nothing in another workbook,
 so the style *objects* are copied (font, fill, border, alignment, protection, number format) —
-with column widths, row heights, merged cells, freeze panes and tab colour. Data validation,
-conditional formatting, images and charts of an added sheet are not copied (openpyxl reads no
-images or charts); its values and formulas always are. Conflicts are coloured and commented like
+with column widths, row heights, merged cells, links, comments, data validation, freeze panes,
+tab colour and visibility. Conditional formatting, images and charts of an added sheet are not
+copied (openpyxl keeps no images or charts it reads); its values and formulas always are. Conflicts are coloured and commented like
 the template merge's.
 """
 
@@ -53,10 +53,13 @@ def _put(ws: Any, r: int, c: int, item: Item, src: Any) -> None:
 
 
 def _sheet_layout(ws: Any, src: Any) -> None:
-    """Column widths, row heights, styled empty cells, merged cells, freeze panes and tab colour of ``src``."""
+    """Everything of ``src`` but its values: column widths, row heights, styles (of empty cells too),
+    links, comments, data validation, freeze panes, tab colour and visibility."""
+    from openpyxl.comments import Comment
+
     for key, dim in src.column_dimensions.items():
-        ws.column_dimensions[key].width = dim.width
-        ws.column_dimensions[key].hidden = dim.hidden
+        new = ws.column_dimensions[key]
+        new.width, new.hidden, new.min, new.max = dim.width, dim.hidden, dim.min, dim.max
     for r, dim in src.row_dimensions.items():
         if dim.height is not None:
             ws.row_dimensions[r].height = dim.height
@@ -64,9 +67,17 @@ def _sheet_layout(ws: Any, src: Any) -> None:
     for (r, c), cell in src._cells.items():
         if cell.has_style:
             _copy_style(ws.cell(r, c), cell)
+        if cell.hyperlink is not None:
+            ws.cell(r, c).hyperlink = copy(cell.hyperlink)
+        if cell.comment is not None:
+            ws.cell(r, c).comment = Comment(cell.comment.text, cell.comment.author or "")
+    # Validations refer to the sheet's own ranges (and lists typed into them): valid in OUT as they are.
+    for dv in src.data_validations.dataValidation:
+        ws.add_data_validation(copy(dv))
     ws.freeze_panes = src.freeze_panes
     if src.sheet_properties.tabColor is not None:
         ws.sheet_properties.tabColor = copy(src.sheet_properties.tabColor)
+    ws.sheet_state = src.sheet_state
 
 
 def apply_cells(wb: Any, plan: CellPlan, at: int, lang: str) -> None:
