@@ -126,3 +126,30 @@ def test_memo_remembers_small_parts_only() -> None:
     small, big = b"x" * 10, b"y" * (SMALL + 1)
     assert [size(small), size(small), size(big), size(big)] == [10, 10, SMALL + 1, SMALL + 1]
     assert calls == [10, SMALL + 1, SMALL + 1]
+
+
+def test_a_dtd_after_the_root_is_expanded_by_no_parser(tmp_path: Path) -> None:
+    """Why the prolog is enough: a DOCTYPE after the root element's start (here beyond the first
+    4 KB, so the older head check does not see it either) passes the probe, and still no parser
+    expands its entity — expat (read_parts, defusedxml, ElementTree) rejects the part as not
+    well-formed, calamine (quick-xml) does not expand entities it was not given."""
+    pad = "<!-- " + "padding " * 700 + " -->"
+    dtd = '<!DOCTYPE w [<!ENTITY a "EXPANDED">]>'
+    sheet = ('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             f"{pad}{dtd}<sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&a;</t></is></c></row>"
+             "</sheetData></worksheet>")
+    custom = ('<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+              'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+              f'{pad}{dtd}<property name="template_id"><vt:lpwstr>&a;</vt:lpwstr></property></Properties>')
+    assert sheet.index("<!DOCTYPE") > 4096
+    path = make_xlsx(tmp_path / "late.xlsx", sheet=sheet, extra={"docProps/custom.xml": custom})
+    result = probe(path, keep=True)
+    assert result.ok
+    assert read_parts(path, result.parts).custom == {}  # expat: not well-formed, nothing read
+    from pimxl.errors import FileProblem
+    from pimxl.io.safe_calamine import read_all_sheets
+
+    # calamine (python-calamine 0.9) refuses the entity it does not know: a one-line reason.
+    with pytest.raises(FileProblem) as info:
+        read_all_sheets(path, check=False, kind="xlsx")
+    assert info.value.code == "file-corrupt" and "unrecognized entity" in info.value.reason_en
