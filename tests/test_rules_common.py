@@ -19,7 +19,9 @@ from recordfactory import (
 
 from pimxl.config import Settings
 from pimxl.findings import CODES, Finding, Severity
+from pimxl.records import Row, Value
 from pimxl.rules import check_project, check_workbook, rules_for
+from pimxl.rules.common import untouched
 from pimxl.templates import TEMPLATES
 
 E, W = "error", "warning"
@@ -97,6 +99,24 @@ def test_untouched_prefilled_row_is_not_half_filled() -> None:
     assert flat(run(d)) == []
     d.tables["resources"][-1]["allocation"] = 0.2
     assert flat(run(d)) == [(d.a1("name", "resources", "商务"), "required-missing", E)]
+
+
+def _row(**values: object) -> Row:
+    return Row({k: Value(v, v) for k, v in values.items()})
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ({"node": "预付款", "ratio": 0.3, "trigger_stage": "合同签订"}, True),  # only the template's values
+    ({"node": "预付款", "ratio": 0.3, "trigger_stage": " ", "invoiced": None, "amount": 12.0}, True),  # blanks; computed
+    ({"node": "预付款", "ratio": 0.4}, False),  # a template value changed
+    ({"node": "预付款", "due_date": date(2026, 3, 5)}, False),  # a date where the template has nothing
+    ({"node": "预付款", "received": 0.0}, False),  # a number (even 0) where the template has nothing
+    ({"node": "预付款", "remarks": "已催"}, False),  # text where the template has nothing
+    ({"node": "其他", "ratio": 0.3}, False),  # not a pre-filled row
+])
+def test_untouched_compares_every_template_value(values: dict[str, object], expected: bool) -> None:
+    payments = TEMPLATES["contract-progress"].table("payments")
+    assert untouched(payments, _row(**values)) is expected
 
 
 # -- division-unknown -------------------------------------------------------------------------------

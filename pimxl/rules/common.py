@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, datetime
 
 from ..findings import Code, Finding, Severity
 from ..records import Row
@@ -44,11 +45,14 @@ ACTUAL_IN_FUTURE = Code(
 
 
 #: Per template table (by id; the table is kept so the id stays its own): its pre-filled rows by row key,
-#: each as the comparable text of every non-computed column.
-_PREFILLED: dict[int, tuple[Table, dict[tuple[str, ...], dict[str, str]]]] = {}
+#: each as (column key, comparable text) of every non-computed column — the columns the template
+#: leaves empty first: a row the user filled in differs there, and the comparison stops early.
+_PREFILLED: dict[int, tuple[Table, dict[tuple[str, ...], tuple[tuple[str, str], ...]]]] = {}
+#: Types whose comparable text is never empty (text() of a date or number).
+_NEVER_EMPTY = frozenset({date, datetime, float, int})
 
 
-def _prefilled(table: Table) -> dict[tuple[str, ...], dict[str, str]]:
+def _prefilled(table: Table) -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
     hit = _PREFILLED.get(id(table))
     if hit is not None and hit[0] is table:
         return hit[1]
@@ -56,10 +60,12 @@ def _prefilled(table: Table) -> dict[tuple[str, ...], dict[str, str]]:
     for c in table.columns:
         columns.setdefault(c.key, c)  # table.column(k) is the first column of that key
     compared = [c for c in columns.values() if not c.computed]  # type: ignore[attr-defined]
-    index: dict[tuple[str, ...], dict[str, str]] = {}
+    index: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
     for pre in table.rows:  # the first pre-filled row of a key is the one compared
-        index.setdefault(tuple(text(pre.get(k)) for k in table.row_key),
-                         {c.key: text(pre.get(c.key, c.default)) for c in compared})  # type: ignore[attr-defined]
+        key = tuple(text(pre.get(k)) for k in table.row_key)
+        if key not in index:
+            wants = {c.key: text(pre.get(c.key, c.default)) for c in compared}  # type: ignore[attr-defined]
+            index[key] = tuple(sorted(wants.items(), key=lambda kw: kw[1] != ""))
     _PREFILLED[id(table)] = (table, index)
     return index
 
@@ -75,12 +81,16 @@ def untouched(table: Table, row: Row) -> bool:
         return False
     # Every compared column the row has holds nothing, or the template's own value.
     cells = row.cells
-    for k, want in expected.items():
+    for k, want in expected:
         v = cells.get(k)
         if v is None:
             continue
         value = v.value
-        if not (blank(value) or text(value) == want):
+        if blank(value):
+            continue
+        if not want and type(value) in _NEVER_EMPTY:  # a date or number where the template has nothing
+            return False
+        if text(value) != want:
             return False
     return True
 
