@@ -90,6 +90,13 @@ def test_snapshot_round_trip_and_model(tmp_path: Path) -> None:
         assert stored.tables == snapshot_of(model, kpis).tables
         again = h.load_model(C.AS_OF_2)
         assert again is not None and compute_kpis(again) == kpis
+        # Stored without the WBS tasks (most of a model); their figures are kept, the run's model untouched.
+        assert sum(len(p.tasks) for p in model.projects.values()) > 0
+        assert all(p.tasks == [] for p in again.projects.values())
+        assert [p.percent_complete for p in again.projects.values()] == [
+            p.percent_complete for p in model.projects.values()]
+        assert [(o.kind, o.item, o.days) for o in again.overdue] == [(o.kind, o.item, o.days) for o in model.overdue]
+        assert any(o.kind == "task" for o in again.overdue)
 
 
 def test_interrupted_snapshot_keeps_previous(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,6 +26,7 @@ and a busy timeout let a reader look while a run writes; two runs are serialised
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
@@ -110,6 +111,22 @@ def _deflated_pickle(obj: Any, level: int = 6) -> bytes:
     return out.value()
 
 
+def _stored(model: RollupModel) -> RollupModel:
+    """The model as a run stores it: without the WBS tasks of each plan.
+
+    Tasks are most of a model (50 a plan: 60 % of its pickle, time and size in the history every week), and
+    what the summary and the views take from them — % complete, forecast, overdue tasks — is already in the
+    project's figures and the model's overdue list once the model is built. The run's own model is not changed.
+    """
+    stored = copy.copy(model)
+    stored.projects = {}
+    for pid, p in model.projects.items():
+        q = copy.copy(p)
+        q.tasks = []
+        stored.projects[pid] = q
+    return stored
+
+
 class History:
     """``with History(path) as h: h.save_snapshot(as_of, model, kpis)``."""
 
@@ -187,7 +204,7 @@ class History:
         """
         snap = snap if snap is not None else snapshot_of(model, kpis)
         key = as_of.isoformat()
-        blob = _deflated_pickle(model)
+        blob = _deflated_pickle(_stored(model))
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
