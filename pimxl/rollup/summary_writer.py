@@ -70,8 +70,9 @@ def write_summary(summary: Summary, path: Path, *, lang: str = "zh", base_dir: P
         sink = RowSink(wb, LinkWriter(path.parent, base_dir))
         _render(wb, summary, lang, sink, set(one_page))
         wb.close()
-        # Worksheet parts are numbered in sheet order (xl/worksheets/sheet1.xml …).
-        parts = {id(ws): f"xl/worksheets/sheet{n}.xml" for n, ws in enumerate(wb.worksheets(), start=1)}
+        # Worksheet parts are numbered in sheet order (xl/worksheets/sheet1.xml …), chartsheets apart.
+        sheets = [ws for ws in wb.worksheets() if not ws.is_chartsheet]
+        parts = {id(ws): f"xl/worksheets/sheet{n}.xml" for n, ws in enumerate(sheets, start=1)}
         with open(tmp, "xb") as f:
             write_package(skeleton.getvalue(), f, {parts[k]: chunks for k, chunks in sink.chunks.items()})
             f.flush()
