@@ -31,7 +31,7 @@ from .probe_common import (
 )
 from .probe_xml import DOCTYPE, XmlUnsafe, children, prolog_verdict, utf8_view
 from .workbook_xml import WorkbookXml, parse_workbook
-from .zip_parts import INPUT, ZipParts, inflate, raw_part, read_directory
+from .zip_parts import INPUT, ZipParts, inflate, inflate_whole, raw_part, read_directory
 
 __all__ = ["IN_MEMORY", "XLSX_FAMILY", "numbers", "probe_zip"]
 
@@ -141,7 +141,13 @@ class _Zip:
     def read(self, name: str) -> bytes:
         """A whole part (CRC checked), its prolog checked; kept for the reader when small."""
         info = self.names[name.lower()]
-        data = b"".join(self.chunks(name, max(MiB, min(info.file_size, KEEP_PART))))
+        try:
+            raw = raw_part(self.data, info)
+            data = inflate_whole(info, raw) if raw is not None else None
+        except Exception as e:
+            raise self._unzip_error(info, e) from None
+        if data is None:  # not in memory, or not plain deflate: through zipfile
+            data = b"".join(self.chunks(name))
         self.check_xml(name, data, complete=True)
         self._keep(info, data)
         return data

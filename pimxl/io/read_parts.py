@@ -172,7 +172,9 @@ def _value(text: str) -> str:
 
 def _attrs(text: str) -> dict[str, str]:
     """The attributes of one start tag (predefined and numeric entities only are expanded)."""
-    return {k: _value(v1 or v2) for k, v1, v2 in _XML_ATTR.findall(text)}
+    if "&" in text or "\n" in text or "\r" in text or "\t" in text:
+        return {k: _value(v1 or v2) for k, v1, v2 in _XML_ATTR.findall(text)}
+    return {k: v1 or v2 for k, v1, v2 in _XML_ATTR.findall(text)}  # nothing to normalise or expand
 
 
 def _rels(zp: ZipParts, part: str) -> dict[str, tuple[str, str]]:
@@ -196,9 +198,14 @@ def _parse_rels(data: bytes, folder: str) -> tuple[tuple[str, tuple[str, str]], 
         target, rid = attrs.get("Target", ""), attrs.get("Id", "")
         if not target or attrs.get("TargetMode") == "External":
             continue
-        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        out[rid] = (attrs.get("Type", "").rsplit("/", 1)[-1], member)
+        out[rid] = (attrs.get("Type", "").rsplit("/", 1)[-1], _member(folder, target))
     return tuple(out.items())
+
+
+@lru_cache(maxsize=4096)
+def _member(folder: str, target: str) -> str:
+    """The zip member a relationship's target names, relative to the folder of its source part."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
 
 
 def _read_workbook(zp: ZipParts, parts: XlsxParts) -> None:
