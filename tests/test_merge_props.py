@@ -3,6 +3,8 @@
 Each example makes copies of one filled plan with openpyxl — cells set (dates typed as text,
 percentages as "50%"), rows deleted, rows inserted inside the table — and merges them. The
 expectations are computed on plain dicts (see test_merge_support), never by the merge code.
+Free cells (beside the form, beside and below a table, on a user sheet, on a sheet copies add)
+are edited the same way, with rows inserted into the table above some of them.
 """
 
 from __future__ import annotations
@@ -211,3 +213,83 @@ def test_norm_compares_meanings() -> None:
     assert norm(1) == norm(1.0) and norm(0.1 + 0.2) == norm(0.3)
     assert norm(date(2026, 3, 5)) == norm(__import__("datetime").datetime(2026, 3, 5))
     assert norm("  x \r\n") == norm("x") and norm("") is None and norm("  ") is None
+
+
+# ---- free cells and added sheets ---------------------------------------------------------------
+#: Cells outside the template's places: beside the form, beside and below the WBS table, a user sheet.
+FREE_CELLS = [("项目信息", "F3"), ("项目信息", "E7"), ("WBS工作分解", "P4"), ("WBS工作分解", "B70"),
+              ("我的笔记", "A1"), ("我的笔记", "C2"), ("新表", "A1"), ("新表", "B3")]
+#: BASE's values of those cells ("新表" is a sheet only copies add).
+FREE_BASE: dict[tuple[str, str], Any] = {("项目信息", "F3"): "原注", ("WBS工作分解", "B70"): 5, ("我的笔记", "A1"): "原"}
+FREE_POOL: list[Any] = ["甲", " 甲 ", "乙", 1, 1.0, 5, date(2026, 3, 5), None]
+
+
+@cache
+def free_base() -> Path:
+    import openpyxl
+
+    folder = Path(tempfile.mkdtemp(prefix="free-base-", dir=_ROOT))
+    wb = openpyxl.load_workbook(base_plan())
+    wb.create_sheet("我的笔记")
+    for (sheet, ref), value in FREE_BASE.items():
+        wb[sheet][ref] = value
+    wb.save(folder / "base.xlsx")
+    return folder / "base.xlsx"
+
+
+def _free_copy(path: Path, sets: dict[tuple[str, str], Any], inserts: int) -> Path:
+    """FREE_BASE with ``sets``, after ``inserts`` WBS rows were inserted (cells below the table move down)."""
+    import openpyxl
+    from test_merge_support import table_ref_rows
+
+    wb = openpyxl.load_workbook(free_base())
+    wbs = wb["WBS工作分解"]
+    if inserts:
+        wbs.insert_rows(10, inserts)
+        table_ref_rows(wbs, inserts)
+        for i in range(inserts):
+            wbs.cell(10 + i, 1, f"9.{path.stem}.{i}")
+    for (sheet, ref), value in sets.items():
+        ws = wb[sheet] if sheet in wb.sheetnames else wb.create_sheet(sheet)
+        if ws is wbs and ref == "B70":
+            ref = f"B{70 + inserts}"
+        ws[ref] = value
+    wb.save(path)
+    return path
+
+
+@SETTINGS
+@given(st.lists(st.dictionaries(st.sampled_from(FREE_CELLS), st.sampled_from(FREE_POOL), max_size=5),
+                min_size=1, max_size=3),
+       st.sampled_from([None, "first", "last", "base"]), st.lists(st.integers(0, 2), min_size=3, max_size=3))
+def test_free_cell_edits_never_lost(sets: list[dict[tuple[str, str], Any]], prefer: str | None,
+                                    inserts: list[int]) -> None:
+    import openpyxl
+
+    d = _workdir()
+    copies = [_free_copy(d / f"c{i}.xlsx", s, inserts[i]) for i, s in enumerate(sets)]
+    run = merge_files(free_base(), copies, d / "out.xlsx", prefer=prefer)  # type: ignore[arg-type]
+    wb = openpyxl.load_workbook(d / "out.xlsx")
+    conflicts = set()
+    for cell in FREE_CELLS:
+        base = norm(FREE_BASE.get(cell))
+        # What each copy has there (a cell it did not set is BASE's; "新表" exists only where a copy set it).
+        having = [s for s in sets if cell[0] != "新表" or any(k[0] == "新表" for k in s)]
+        seen = [norm(s.get(cell, FREE_BASE.get(cell))) for s in having]
+        changed = [v for v in seen if v != base]
+        if len(set(changed)) > 1:
+            conflicts.add(cell)
+            want = {None: base, "base": base, "first": changed[0], "last": changed[-1]}[prefer]
+        else:
+            want = changed[0] if changed else base
+        got = norm(wb[cell[0]][cell[1]].value) if cell[0] in wb.sheetnames else None
+        assert got == want, (cell, seen, got)
+    assert {(c.sheet, c.address.split("!")[-1]) for c in run.plan.conflicts} == conflicts
+    assert run.exit_code == (1 if conflicts and prefer is None else 0)
+    assert not [c for c in run.plan.conflicts if c.kind in ("no-place", "no-room")]
+    # Every free cell that took a copy's value is in the log, with that value.
+    logged = {(c.sheet, c.address.split("!")[-1]): norm(c.new) for c in run.plan.changes if c.kind == "free-cell"}
+    for cell, value in logged.items():
+        assert norm(wb[cell[0]][cell[1]].value) == value
+    assert all(cell in logged for cell in FREE_CELLS if cell[0] != "新表"
+               and norm(wb[cell[0]][cell[1]].value) != norm(FREE_BASE.get(cell)))
