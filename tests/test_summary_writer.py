@@ -433,7 +433,12 @@ def test_text_is_escaped_and_read_back_unchanged(tmp_path: Path) -> None:
     assert '<is><t xml:space="preserve">&lt;r&gt;not rich text&lt;/r&gt;</t></is>' in sheet
 
 
-def test_links_to_one_file_share_a_relationship(tmp_path: Path) -> None:
+@pytest.mark.parametrize("share", [False, True])
+def test_links_to_one_file_share_a_relationship(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: bool) -> None:
+    """One relationship per hyperlink, as Excel writes them (default), or one per file (SHARE_RELATIONSHIPS)."""
+    from pimxl.rollup import xlsx_package
+
+    monkeypatch.setattr(xlsx_package, "SHARE_RELATIONSHIPS", share)
     (tmp_path / "src" / "a b&c").mkdir(parents=True)
     rows = [{"t": "x", "l": Link("甲", "a b&c/计划.xlsx", "'风险'!L3")},
             {"t": "y", "l": Link("乙", "a b&c/计划.xlsx", "'风险'!L4")},
@@ -444,10 +449,13 @@ def test_links_to_one_file_share_a_relationship(tmp_path: Path) -> None:
     write_summary(_one_sheet(rows), tmp_path / "out" / "s.xlsx", base_dir=tmp_path / "src")
     parts = _parts(tmp_path / "out" / "s.xlsx")
     rels = [r for r in parts["xl/worksheets/_rels/sheet1.xml.rels"] if r.get("Type").endswith("/hyperlink")]
-    assert sorted(r.get("Target") for r in rels) == [r"..\src\a%20b&c\计划.xlsx", r"..\src\other.xlsx"]
+    plan, other = r"..\src\a%20b&c\计划.xlsx", r"..\src\other.xlsx"
+    assert sorted(r.get("Target") for r in rels) == ([plan, other] if share else [plan, plan, plan, other])
     links = parts["xl/worksheets/sheet1.xml"].findall("m:hyperlinks/m:hyperlink", _NS)
     assert [link.get("ref") for link in links] == ["B4", "B5", "B6", "B7"]
-    assert len({link.get(f"{{{_NS['r']}}}id") for link in links[:3]}) == 1
+    ids = [link.get(f"{{{_NS['r']}}}id") for link in links]
+    assert len(set(ids[:3])) == (1 if share else 3) and len(set(ids)) == (2 if share else 4)
+    assert {r.get("Id") for r in rels} == set(ids)
     ws = openpyxl.load_workbook(tmp_path / "out" / "s.xlsx")["表"]
     got = [(c.value, c.hyperlink and (c.hyperlink.target, c.hyperlink.location), c.font.u) for c in ws["B"][3:8]]
     assert got == [("甲", (r"..\src\a%20b&c\计划.xlsx", "'风险'!L3"), "single"),
