@@ -15,7 +15,9 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from test_merge_support import sha256
@@ -186,6 +188,11 @@ def _styled_copy(base: Path) -> Path:
     dv = DataValidation(type="list", formula1='"是,否"')
     ws.add_data_validation(dv)
     dv.add("G1:G10")
+    ws.conditional_formatting.add("A1:A3", CellIsRule(operator="greaterThan", formula=["3"],
+                                                      fill=PatternFill("solid", bgColor="FFC7CE")))
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=1, min_row=1, max_row=3))
+    ws.add_chart(chart, "I2")
     wb.save(base.parent / "styled.xlsx")
     return base.parent / "styled.xlsx"
 
@@ -204,6 +211,12 @@ def test_added_sheet_keeps_formulas_and_styles(base: Path) -> None:
     assert (ws.column_dimensions["A"].width, ws.row_dimensions[2].height, ws.freeze_panes) == (31, 40, "B2")
     assert (ws["F1"].hyperlink.target, ws["F2"].comment.text) == ("https://example.com/", "电话 138 0000 0000")
     assert [(str(v.sqref), v.formula1) for v in ws.data_validations.dataValidation] == [("G1:G10", '"是,否"')]
+    [cf] = list(ws.conditional_formatting)
+    [rule] = cf.rules
+    assert (str(cf.sqref), rule.operator, rule.formula, rule.dxf.fill.bgColor.rgb) == (
+        "A1:A3", "greaterThan", ["3"], "00FFC7CE")
+    [chart] = ws._charts
+    assert chart.series[0].val.numRef.f == "'我的笔记'!$A$1:$A$3"
 
 
 @pytest.mark.libreoffice

@@ -4,9 +4,11 @@ Free cells are set in place; a cell BASE never formatted takes the look it has i
 value came from. An added sheet is rebuilt cell by cell from the copy that added it — openpyxl
 cannot move a sheet between workbooks, and a cell's style id means nothing in another workbook,
 so the style *objects* are copied (font, fill, border, alignment, protection, number format) —
-with column widths, row heights, merged cells, links, comments, data validation, freeze panes,
-tab colour and visibility. Conditional formatting, images and charts of an added sheet are not
-copied (openpyxl keeps no images or charts it reads); its values and formulas always are. Conflicts are coloured and commented like
+with column widths, row heights, merged cells, links, comments, data validation, conditional
+formats, charts, pictures
+(when Pillow is installed: openpyxl reads none without it), freeze panes, tab colour and
+visibility. Shapes and text boxes of an added sheet are not copied (openpyxl does not read them);
+its values and formulas always are. Conflicts are coloured and commented like
 the template merge's.
 """
 
@@ -74,6 +76,16 @@ def _sheet_layout(ws: Any, src: Any) -> None:
     # Validations refer to the sheet's own ranges (and lists typed into them): valid in OUT as they are.
     for dv in src.data_validations.dataValidation:
         ws.add_data_validation(copy(dv))
+    # Conditional formats: each rule carries its own look (dxf), which OUT's workbook registers anew.
+    for cf in src.conditional_formatting:
+        for rule in cf.rules:
+            ws.conditional_formatting.add(str(cf.sqref), copy(rule))
+    # Charts and pictures openpyxl read (pictures need Pillow) keep their anchors; a chart's series
+    # name their sheets, which OUT has under the same names.
+    for chart in src._charts:
+        ws.add_chart(chart)
+    for image in src._images:
+        ws.add_image(image)
     ws.freeze_panes = src.freeze_panes
     if src.sheet_properties.tabColor is not None:
         ws.sheet_properties.tabColor = copy(src.sheet_properties.tabColor)
