@@ -569,3 +569,24 @@ def test_splice_refuses_rows_xlsxwriter_wrote() -> None:
     assert 'Id="rId1"' in rels and 'Target="t.xlsx" TargetMode="External"' in rels
     with pytest.raises(ValueError, match="rows 2–3"):
         splice(sheet, None, [Chunk(1, 2, "<row/><row/>")])
+
+
+@pytest.mark.parametrize("name", ["PRJ#1 计划.xlsx", "50%进度 #2.xlsx", "a#b/c d.xlsx", "plain name.xlsx"])
+def test_links_reach_files_whose_names_hold_hash_or_percent(tmp_path: Path, name: str) -> None:
+    """A "#" in a folder or file name is %23 in the link (a raw one would cut the path there and make the rest
+    the link's cell); the link, decoded as Excel and LibreOffice decode it, names the file."""
+    from urllib.parse import unquote
+
+    source = tmp_path / "src" / name
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_bytes(b"x")
+    rows = [{"t": "x", "l": Link("甲", name, "'风险'!L3")}, {"t": "y", "l": Link("", name)}]
+    (tmp_path / "out").mkdir()
+    write_summary(_one_sheet(rows), tmp_path / "out" / "s.xlsx", base_dir=tmp_path / "src")
+    ws = openpyxl.load_workbook(tmp_path / "out" / "s.xlsx")["表"]
+    links = [(c.value, c.hyperlink.target, c.hyperlink.location) for c in ws["B"][3:5]]
+    for _, target, _ in links:
+        assert "#" not in target
+        assert (tmp_path / "out" / unquote(target).replace("\\", "/")).resolve() == source.resolve()
+    assert [(text, location) for text, _, location in links] == [
+        ("甲", "'风险'!L3"), (str(Path("..") / "src" / name).replace("/", "\\"), None)]

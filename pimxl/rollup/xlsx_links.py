@@ -69,7 +69,7 @@ class LinkWriter:
         return rel
 
     def url(self, link: Link) -> str:
-        return f"external:{self._path(link.target)}" + (f"#{link.cell}" if link.cell else "")
+        return f"external:{_no_hash(self._path(link.target))}" + (f"#{link.cell}" if link.cell else "")
 
     def _prototype(self, link: Link) -> Url | None:
         # Parsing and escaping a URL is most of write_url's cost; sources are linked many times, so parse each
@@ -120,12 +120,12 @@ class LinkWriter:
         if file is _MISSING:
             rel = self._path(target)
             file = None
-            if "#" not in rel:
-                try:
-                    url = Url(f"external:{rel}")
-                    file = (escape_attr(url._target()), url.text)
-                except ValueError:
-                    pass
+            try:
+                url = Url(f"external:{_no_hash(rel)}")
+                # Shown as the path it is: a "#" in a file name, not its %23.
+                file = (escape_attr(url._target()), url.text if "#" not in rel else rel.replace("/", "\\"))
+            except ValueError:
+                pass
             self._files[target] = file
         return file
 
@@ -141,6 +141,14 @@ class LinkWriter:
         if ws.write_url(row, col, url, cell_format) != 0:
             return ws.write_string(row, col, link.text, cell_format)
         return 0
+
+
+def _no_hash(path: str) -> str:
+    """``path`` with a "#" in a folder or file name as %23 (escaped as xlsxwriter escapes a URL, which it then
+    leaves as it is): a raw "#" would cut the path there and make the rest the cell of the link."""
+    if "#" not in path:
+        return path
+    return Url._escape_url(path).replace("#", "%23")
 
 
 def _location(anchor: str) -> str:
