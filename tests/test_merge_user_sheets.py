@@ -356,3 +356,24 @@ def test_a_table_grown_over_free_cells_lists_them(base: Path) -> None:
     assert "表格扩展后占用此位置，未写入" in run.text()
     ws = openpyxl.load_workbook(base.parent / "out.xlsx")[WBS]
     assert ws.tables["tbl_wbs"].ref == f"A2:M{last + 4}"
+
+
+@pytest.mark.libreoffice
+def test_ods_copy_lines_up_cells_below_a_table(base: Path) -> None:
+    from lo import convert
+
+    # An .ods copy has no Excel table: its blank table rows look like the sheet below. The note
+    # below the table is still found two rows lower after two inserted rows, and its edit lands.
+    # (Without an Excel table the reader takes rows up to 50 blank rows below the data as table
+    # rows, so the note sits further down than that.)
+    start = edited(base, "start.xlsx", {(WBS, "A120"): "表下说明", (WBS, "B121"): 99})
+    a = _insert_table_rows(start, base.parent / "a.xlsx", 10, ["1.9.1", "1.9.2"], {"A122": "说明已更新"})
+    [same, moved] = convert([start, a], "ods", base.parent / "lo")
+    run = merge_files(start, [same], base.parent / "same.xlsx")
+    assert run.plan.changes == [] and run.plan.conflicts == []
+    run = merge_files(start, [moved], base.parent / "out.xlsx")
+    assert run.plan.conflicts == []
+    assert [(c.kind, c.address, c.new) for c in run.plan.changes if c.sheet] == [
+        ("free-cell", "'WBS工作分解'!A120", "说明已更新")]
+    ws = openpyxl.load_workbook(base.parent / "out.xlsx")[WBS]
+    assert (ws["A120"].value, ws["B121"].value, ws["A122"].value) == ("说明已更新", 99, None)

@@ -89,14 +89,39 @@ class _View:
         return self.grid.sheets[self.sheet].get(at, EMPTY)
 
 
+#: How far (in rows) cells below a table are looked for in a copy without Excel tables.
+SHIFT_RANGE = 100
+
+
+def _shift(base: Grid, sheet: str, base_end: int, g: Grid, s: str) -> int:
+    """How many rows lower the cells below the table are in copy ``g``.
+
+    Excel moves a table's end with the rows inserted into it: when both have an Excel table, the
+    difference of their ends. Otherwise (a copy re-saved as .ods, whose blank table rows cannot be
+    told from the sheet below) the shift that lines up most of BASE's cells below the table, 0 on a tie.
+    """
+    end = g.table_end(s)
+    if end is not None and sheet in base.exact and s in g.exact:
+        return end - base_end
+    below = [(r, c, it[1]) for (r, c), it in base.sheets[sheet].items() if r > base_end][:200]
+    cells = g.sheets[s]
+    best, best_hits = 0, 0
+    for k in sorted(range(-SHIFT_RANGE, SHIFT_RANGE + 1), key=abs):
+        hits = sum(1 for r, c, key in below if cells.get((r + k, c), EMPTY)[1] == key)
+        if hits > best_hits:
+            best, best_hits = k, hits
+    return best
+
+
 def _views(base: Grid, sheet: str, copies: Sequence[Grid]) -> list[_View]:
     views = []
     base_end = base.table_end(sheet)
     for g in copies:
         if (s := g.sheet_named(sheet)) is not None:
-            end = g.table_end(s)
-            shift = end - base_end if end is not None and base_end is not None else 0
-            views.append(_View(g, s, base_end if end is not None else None, shift))
+            if base_end is None or g.table_end(s) is None:
+                views.append(_View(g, s, None, 0))
+            else:
+                views.append(_View(g, s, base_end, _shift(base, sheet, base_end, g, s)))
     return views
 
 

@@ -64,6 +64,7 @@ class Grid:
     wb: Any = None  # the openpyxl workbook (formulas and styles); None: values only
     owned: dict[str, list[Rect]] = field(default_factory=dict)  # template places, by sheet
     table_rows: dict[str, list[int]] = field(default_factory=dict)  # each table's last row, by sheet
+    exact: set[str] = field(default_factory=set)  # sheets whose table end is an Excel table's (moves with rows)
 
     @property
     def values_only(self) -> bool:
@@ -139,6 +140,8 @@ def _owned(grid: Grid, template: Template, locs: dict[str, TableLoc] | None) -> 
         if loc is not None:
             owned.setdefault(sheet, []).append(rect := _table_rect(loc, end))
             grid.table_rows.setdefault(sheet, []).append(rect[2])
+            if loc.xl is not None:
+                grid.exact.add(sheet)
             continue
         # Values only: the header row is above the first row read; the table spans its non-empty headers.
         header = min(r.sheet_row for r in rows) - 1 if rows else layout.TABLE_HEADER_ROW
