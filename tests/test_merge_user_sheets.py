@@ -377,3 +377,17 @@ def test_ods_copy_lines_up_cells_below_a_table(base: Path) -> None:
         ("free-cell", "'WBS工作分解'!A120", "说明已更新")]
     ws = openpyxl.load_workbook(base.parent / "out.xlsx")[WBS]
     assert (ws["A120"].value, ws["B121"].value, ws["A122"].value) == ("说明已更新", 99, None)
+
+
+def test_value_under_a_merged_range_of_base_is_listed(base: Path) -> None:
+    # The copy unmerged the form's title (A1:C1) and typed beside it: BASE's C1 takes no value.
+    wb = openpyxl.load_workbook(base)
+    wb[FORM].unmerge_cells("A1:C1")
+    wb[FORM]["C1"] = "写在标题旁"
+    wb.save(base.parent / "unmerged.xlsx")
+    run = merge_files(base, [base.parent / "unmerged.xlsx"], base.parent / "out.xlsx")
+    assert run.exit_code == 1
+    assert [(c.kind, c.sheet, c.values) for c in run.plan.conflicts] == [
+        ("no-place", FORM, [("unmerged.xlsx", {"C1": "写在标题旁"})])]
+    assert "项目信息  基准中无位置: 基准中没有位置，未写入：C1=写在标题旁" in run.text()
+    assert [str(r) for r in openpyxl.load_workbook(base.parent / "out.xlsx")[FORM].merged_cells.ranges] == ["A1:C1"]

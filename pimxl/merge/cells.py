@@ -139,8 +139,10 @@ def _free(base: Grid, copies: Sequence[Grid], prefer: Prefer, changes: list[Chan
         addrs = set(bcells)
         for v in views:
             addrs.update((v.to_base(r), c) for r, c in v.grid.sheets[v.sheet])
+        # Cells under BASE's merged ranges take no value: a copy's value there is listed as no-place.
+        covered = base.covered(sheet)
         for r, c in sorted(addrs):
-            if base.owns(sheet, r, c):
+            if base.owns(sheet, r, c) or (r, c) in covered:
                 continue
             bitem = bcells.get((r, c), EMPTY)
             formula = isinstance(bitem[1], str) and bitem[1].startswith(("=", "{"))

@@ -79,6 +79,14 @@ class Grid:
         ends = self.table_rows.get(sheet, [])
         return ends[0] if len(ends) == 1 else None
 
+    def covered(self, sheet: str) -> set[Addr]:
+        """The cells of ``sheet`` hidden under a merged range (all but its top-left): they take no value."""
+        if self.wb is None or sheet not in self.wb.sheetnames:
+            return set()
+        return {(r, c) for rng in self.wb[sheet].merged_cells.ranges
+                for r in range(rng.min_row, rng.max_row + 1) for c in range(rng.min_col, rng.max_col + 1)
+                if (r, c) != (rng.min_row, rng.min_col)}
+
     def sheet_named(self, name: str) -> str | None:
         """This workbook's sheet of that name (sheet names are case-insensitive in Excel)."""
         folded = name.casefold()

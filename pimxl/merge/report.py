@@ -20,7 +20,7 @@ __all__ = ["CONFLICT_SHEET", "LOG_SHEET", "Labels", "after_visible", "render_tex
 CONFLICT_SHEET = "合并冲突"
 LOG_SHEET = "合并记录"
 KINDS = {"cell": ("修改", "edited"), "row-added": ("新增行", "row added"), "row-deleted": ("删除行", "row deleted"),
-         "delete-edit": ("删除/修改", "deleted/edited"), "no-place": ("基准无此字段", "not in BASE"),
+         "delete-edit": ("删除/修改", "deleted/edited"), "no-place": ("基准中无位置", "no place in BASE"),
          "no-room": ("被表格占用", "taken by a table"), "free-cell": ("自由单元格", "free cell"), "sheet-added": ("新增工作表", "sheet added"),
          "sheet-kept": ("保留工作表（副本中已删除）", "sheet kept (deleted in a copy)")}
 #: A sheet's values in the log are cut at this length (--json has them all).
@@ -216,8 +216,13 @@ def render_text(plan: MergePlan, labels: Labels, out: str, limit: int = 30) -> s
         for c in plan.conflicts:
             vals = " | ".join(f"{n} {_conflict_value(v, labels.lang)}" for n, v in c.values)
             base = "" if c.kind == "delete-edit" else f"{'基准' if zh else 'BASE'} {show(c.base)} | "
-            lines.append(f"  {c.address or labels.sheet(c)}  {labels.key(c.key)} {labels.field(c.table, c.field)}"
-                         f": {base}{vals} → {_outcome(c, labels.lang)}")
+            if c.sheet and c.kind in ("no-place", "no-room"):
+                # The copy's cell is named in its value, and the outcome repeats it: said once.
+                lines.append(f"  {labels.sheet(c)}  {KINDS[c.kind][not zh]}: {_outcome(c, labels.lang)}")
+                continue
+            head = " ".join(p for p in (c.address or labels.sheet(c), labels.key(c.key),
+                                        labels.field(c.table, c.field)) if p)
+            lines.append(f"  {head}: {base}{vals} → {_outcome(c, labels.lang)}")
     if plan.changes:
         lines.append("修改：" if zh else "Changes:")
         for ch in plan.changes[:limit]:
