@@ -58,7 +58,8 @@ def _text(field: Field) -> Typer:
     def typed(raw: Any) -> Any:
         t = type(raw)
         if t is str:
-            if not raw or search(raw) or _maybe_error(raw) or (matches is not None and not matches(raw)):
+            # (Every Excel error value holds a '#': such text is for the general path to judge.)
+            if not raw or search(raw) or "#" in raw or "＃" in raw or (matches is not None and not matches(raw)):
                 return SLOW
             return raw
         if t is float and matches is None:
