@@ -91,8 +91,10 @@ def fast_area(part: bytes) -> tuple[int, int] | None:
 
 # ------------------------------------------------------------------ the exact scan
 
-# A row or cell tag, any prefix, its attributes read quote-aware (a '>' may sit inside a value).
-_TAG = re.compile(rb"""<(/?)(?:[^\s<>/:!?"']+:)?(row|c)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+# A row or cell tag, any prefix, its attributes read quote-aware (a '>' may sit inside a value). A
+# tag or a value left open runs to the end of the part (quick-xml then stops with an error): the
+# pattern matches wherever it starts, so findall never rescans — linear, whatever the bytes.
+_TAG = re.compile(rb"""<(/?)(?:[^\s<>/:!?"']+:)?(row|c)(?=[\s/>])((?:[^>"']|"[^"]*(?:"|\Z)|'[^']*(?:'|\Z))*)(?:>|\Z)""")
 _R_ATTR = re.compile(rb"""\sr\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _CELL_REF = re.compile(rb"([A-Za-z]*)([0-9]+)")
 
