@@ -20,6 +20,7 @@ import html
 import posixpath
 import re
 import zipfile
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -47,7 +48,8 @@ _RANGE = re.compile(
 )
 _AREA = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?$")
 # A cell element of sheet XML, its attributes and its body (formula / value).
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_CELL_OPEN = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
+_CELL_CLOSE = re.compile(rb"</(?:\w+:)?c>")
 _ATTR_R = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ATTR_T_ERR = re.compile(rb'\bt="e"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
@@ -193,7 +195,9 @@ def _parse_rels(data: bytes, folder: str) -> tuple[tuple[str, tuple[str, str]], 
     expanded but the predefined and numeric ones), much cheaper than an XML parser per part.
     """
     out: dict[str, tuple[str, str]] = {}
-    for m in _RELATIONSHIP.finditer(data.decode("utf-8", "replace")):
+    text = data.decode("utf-8", "replace")
+    # (up to the last '>': a tag left open is never scanned to the end of the part again and again)
+    for m in _RELATIONSHIP.finditer(text, 0, text.rfind(">") + 1):
         attrs = _attrs(m.group(1))
         target, rid = attrs.get("Target", ""), attrs.get("Id", "")
         if not target or attrs.get("TargetMode") == "External":
@@ -258,7 +262,7 @@ def _parse_table(data: bytes) -> _Table | None:
     A table part is a root element with a flat list of columns: read by pattern, as .rels.
     """
     text = data.decode("utf-8", "replace")
-    head = _TABLE_ROOT.search(text)
+    head = _TABLE_ROOT.search(text, 0, text.rfind(">") + 1)
     if head is None:
         return None
     attrs = _attrs(head.group(1))
@@ -266,7 +270,7 @@ def _parse_table(data: bytes) -> _Table | None:
     name = attrs.get("displayName") or attrs.get("name") or ""
     if not m or not name or not m.group(3):
         return None
-    cols = tuple(_attrs(c).get("name", "") for c in _TABLE_COLUMN.findall(text))
+    cols = tuple(_attrs(c).get("name", "") for c in _TABLE_COLUMN.findall(text, 0, text.rfind(">") + 1))
     area = (int(m.group(2)), col_number(m.group(1)), int(m.group(4)), col_number(m.group(3)))
     return name, area, cols, _int(attrs.get("headerRowCount"), 1), _int(attrs.get("totalsRowCount"), 0)
 
@@ -317,11 +321,29 @@ def _read_custom(data: bytes) -> tuple[tuple[str, str], ...]:
 
 
 def _cells(data: bytes) -> Iterator[tuple[tuple[int, int], bytes, bytes]]:
-    """(row, col), attributes and body of every ``<c>`` element of a sheet's XML."""
-    for m in _CELL.finditer(data):
-        r = _ATTR_R.search(m.group(1))
+    """(row, col), attributes and body of every ``<c>`` element of a sheet's XML.
+
+    The cell ``<c …/>`` or ``<c …>body</c>`` up to the first closing tag (cells inside a body are
+    skipped; a cell never closed is passed over). Start tags are matched only up to the part's last
+    '>' and bodies found by bisection among the closing tags, so no match attempt runs on to the end
+    of the part again and again — linear, whatever the bytes.
+    """
+    closes = [(m.start(), m.end()) for m in _CELL_CLOSE.finditer(data)]
+    pos = 0
+    for m in _CELL_OPEN.finditer(data, 0, data.rfind(b">") + 1):
+        if m.start() < pos:
+            continue  # inside the body of the cell before
+        attrs = m.group(1)
+        if attrs.endswith(b"/"):
+            attrs, body = attrs[:-1], b""
+        else:
+            i = bisect_left(closes, (m.end(), 0))
+            if i == len(closes):
+                continue
+            body, pos = data[m.end():closes[i][0]], closes[i][1]
+        r = _ATTR_R.search(attrs)
         if r is not None:
-            yield (int(r.group(2)), col_number(r.group(1).decode())), m.group(1), m.group(2) or b""
+            yield (int(r.group(2)), col_number(r.group(1).decode())), attrs, body
 
 
 def _scan_errors(data: bytes) -> dict[tuple[int, int], str]:
