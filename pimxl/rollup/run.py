@@ -442,15 +442,20 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         previous = h.previous(as_of)
         snap = snapshot_of(model, kpis)
         changes = diff(snap, previous)
-        summary = build_summary(model, kpis, changes, h.trend(until=as_of), had_previous=previous is not None,
-                                lang=lang)
+        trend = h.trend(until=as_of)
         clock.lap("model")
+
+        def write() -> None:
+            # The summary's rows live only while it is written: gone before the history snapshot (the peak).
+            summary = build_summary(model, kpis, changes, trend, had_previous=previous is not None, lang=lang)
+            write_summary(summary, tmp, lang=lang, base_dir=root)
+
         output.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(output)
         tmp = _temp_beside(output)
         try:
             # Complete and on disk (write_summary fsyncs) before the history commits; renamed after.
-            _write_and_collect(lambda: write_summary(summary, tmp, lang=lang, base_dir=root))
+            _write_and_collect(write)
             clock.lap("summary")
             stamp = RunStamp(
                 fingerprint(scanned, as_of=as_of, settings=settings, lang=lang, root=root, output=output,
