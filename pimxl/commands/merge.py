@@ -17,11 +17,13 @@ from .common import lang_option, settings_for
 不同单元格的修改全部保留；同一单元格被改成不同的值为冲突：默认保留基准值、在输出中标出并列入“合并冲突”表，
 退出码 1；--prefer first/last 采用第一个/最后一个副本的值，--prefer base 保留基准值（退出码 0）。
 模板之外的单元格（表单旁的备注、表格下方的数字、用户自己的工作表）按地址合并；副本新增的工作表连同公式和格式复制到输出中。
+无法复制的内容（图表工作表、形状和文本框、未装 Pillow 时的图片）列入“合并记录”，须手动复制，退出码 1。
 Rows match by row key, fields by column name, never by position. Edits to different cells all
 survive; a cell edited to different values is a conflict: BASE's value is kept, the cell marked and
 listed on a 合并冲突 sheet, exit 1 — unless --prefer says how. Cells outside the template (notes
 beside the form, figures below a table, the user's own sheets) merge by address; sheets a copy
-added are copied into OUT with their formulas and styles. Exit 2: inputs that cannot be merged
+added are copied into OUT with their formulas and styles. What cannot be carried (chart sheets, shapes
+and text boxes, pictures without Pillow) is listed as not merged, to copy by hand: exit 1. Exit 2: inputs that cannot be merged
 (different templates or projects); 3: an unreadable input. Inputs are never modified.""")
 @click.argument("base", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("copies", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -7,6 +7,7 @@
     grids   every cell of a workbook by address, and the places the template merge owns in it
     cells   free cells (outside the template's places) and sheets a copy added: merged by address
     sheets  those written into OUT (added sheets rebuilt cell by cell, with their styles)
+    extras  chart sheets, shapes and pictures OUT cannot hold: found in the inputs' zips, listed
     report  合并冲突 / 合并记录 sheets, text summary and JSON
     run     merge_files(): read, check, merge, write OUT atomically
 """

@@ -39,6 +39,8 @@ class Change:
     sources: tuple[str, ...]
     address: str = ""  # where in OUT (BASE for a deleted row); filled in when OUT is written
     sheet: str = ""  # free cells and added sheets: the sheet's name (``table`` is then None)
+    what: str = ""  # not-copied: "chartsheet" | "shapes" | "pictures" | "charts" | "unreadable"
+    count: int = 0  # not-copied: how many
 
 
 @dataclass

@@ -22,7 +22,8 @@ LOG_SHEET = "合并记录"
 KINDS = {"cell": ("修改", "edited"), "row-added": ("新增行", "row added"), "row-deleted": ("删除行", "row deleted"),
          "delete-edit": ("删除/修改", "deleted/edited"), "no-place": ("基准中无位置", "no place in BASE"),
          "no-room": ("被表格占用", "taken by a table"), "free-cell": ("自由单元格", "free cell"), "sheet-added": ("新增工作表", "sheet added"),
-         "sheet-kept": ("保留工作表（副本中已删除）", "sheet kept (deleted in a copy)")}
+         "sheet-kept": ("保留工作表（副本中已删除）", "sheet kept (deleted in a copy)"),
+         "not-copied": ("未合并的内容（请手动复制）", "not merged (copy by hand)")}
 #: A sheet's values in the log are cut at this length (--json has them all).
 SHOWN_MAX = 2000
 
@@ -54,6 +55,8 @@ class Labels:
 
     def sheet(self, item: Change | Conflict) -> str:
         """The sheet a change or conflict is on: free cells and added sheets name it, others by table."""
+        if item.kind == "not-copied":
+            return item.sheet  # a copy's drawings that could not be read are on no one sheet
         return item.sheet or self.table(item.table)
 
     def shown(self, item: Change | Conflict, values: Any, limit: int = SHOWN_MAX) -> str:
@@ -130,10 +133,14 @@ def write_sheets(wb: Workbook, plan: MergePlan, labels: Labels, copies: list[str
         cell = ch.address.split("!")[-1]
         if ch.kind == "row-deleted":
             cell = f"{'基准' if lang == 'zh' else 'BASE'} {cell}"
+        # Content left behind has no "from": the cell stays empty rather than reading （空）.
+        old = "" if ch.kind == "not-copied" else labels.shown(ch, ch.old)
         ws.append([labels.sheet(ch), cell, labels.key(ch.key),
                    labels.field(ch.table, ch.field), KINDS[ch.kind][lang != "zh"],
-                   labels.shown(ch, ch.old), labels.shown(ch, ch.new), ", ".join(ch.sources)])
-        if ch.kind != "row-deleted":
+                   old, labels.shown(ch, ch.new), ", ".join(ch.sources)])
+        if ch.kind == "not-copied":
+            ws.cell(ws.max_row, 5).fill = PatternFill("solid", fgColor=CONFLICT_FILL)
+        elif ch.kind != "row-deleted":
             _link(ws, ch.address, link_font)
     _finish(ws, bold, [12, 10, 16, 14, 10, 24, 24, 20])
 
@@ -163,6 +170,9 @@ def _finish(ws: Any, bold: Font, widths: list[int]) -> None:
 
 
 def _change_json(ch: Change, labels: Labels) -> dict[str, Any]:
+    if ch.kind == "not-copied":
+        return {"kind": ch.kind, "sheet": ch.sheet or None, "cell": None, "what": ch.what, "count": ch.count or None,
+                "label": KINDS[ch.kind][labels.lang != "zh"], "text": ch.new, "source": list(ch.sources)}
     return {"kind": ch.kind, "sheet": labels.sheet(ch), "cell": ch.address,
             "cell_in": "base" if ch.kind == "row-deleted" else "out",
             "table": None if ch.sheet else ch.table or "form",
@@ -205,6 +215,8 @@ def render_text(plan: MergePlan, labels: Labels, out: str, limit: int = 30) -> s
     zh = labels.lang == "zh"
     kinds = Counter(ch.kind for ch in plan.changes)
     unresolved = sum(1 for c in plan.conflicts if c.resolved_by is None)
+    left = [ch for ch in plan.changes if ch.kind == "not-copied"]
+    changes = [ch for ch in plan.changes if ch.kind != "not-copied"]
     lines = [(f"已合并 → {out}：修改 {kinds['cell']} 处，新增行 {kinds['row-added']}，删除行 {kinds['row-deleted']}，"
               f"自由单元格 {kinds['free-cell']} 处，新增工作表 {kinds['sheet-added']} 个，"
               f"冲突 {len(plan.conflicts)} 处（未解决 {unresolved}）") if zh else
@@ -223,9 +235,16 @@ def render_text(plan: MergePlan, labels: Labels, out: str, limit: int = 30) -> s
             head = " ".join(p for p in (c.address or labels.sheet(c), labels.key(c.key),
                                         labels.field(c.table, c.field)) if p)
             lines.append(f"  {head}: {base}{vals} → {_outcome(c, labels.lang)}")
-    if plan.changes:
+    if left:
+        lines[0] += f"，未合并的内容 {len(left)} 项（请手动复制）" if zh else f", {len(left)} items not merged (copy by hand)"
+        # Every item, never cut: each is something the user must copy by hand.
+        lines.append(f"{KINDS['not-copied'][not zh]}：" if zh else f"{KINDS['not-copied'][1].capitalize()}:")
+        for ch in left:
+            at = f"{ch.sheet}  " if ch.sheet else ""
+            lines.append(f"  {at}{ch.new}  ({', '.join(ch.sources)})")
+    if changes:
         lines.append("修改：" if zh else "Changes:")
-        for ch in plan.changes[:limit]:
+        for ch in changes[:limit]:
             what = labels.shown(ch, ch.new if ch.kind != "row-deleted" else ch.old, 120)
             if ch.kind == "sheet-kept":
                 what = ""
@@ -235,8 +254,8 @@ def render_text(plan: MergePlan, labels: Labels, out: str, limit: int = 30) -> s
             head = " ".join(p for p in (KINDS[ch.kind][not zh], labels.key(ch.key), labels.field(ch.table, ch.field)) if p)
             lines.append(f"  {at}  {head}: "
                          + (f"{show(ch.old)} → {what}" if ch.kind in ("cell", "free-cell") else what) + f"  ({', '.join(ch.sources)})")
-        if len(plan.changes) > limit:
-            more = len(plan.changes) - limit
+        if len(changes) > limit:
+            more = len(changes) - limit
             lines.append(f"  … 另有 {more} 处，见“{LOG_SHEET}”工作表或 --json" if zh else
                          f"  … {more} more: see the {LOG_SHEET} sheet or --json")
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from ..templates import TEMPLATES
 from .apply import apply_plan
 from .cells import clashes, merge_cells
 from .diff import MergePlan, Prefer, merge_snapshots
+from .extras import NOT_COPIED, not_copied
 from .grids import Grid, Rect, read_grid
 from .locate import TableLoc, locate
 from .model import from_record, norm, row_keys
@@ -40,8 +41,13 @@ class MergeRun:
         return sum(1 for c in self.plan.conflicts if c.resolved_by is None)
 
     @property
+    def not_copied(self) -> int:
+        return sum(1 for c in self.plan.changes if c.kind == NOT_COPIED)
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.unresolved else 0
+        # Content left for the user to copy by hand needs them as much as an unresolved conflict does.
+        return 1 if self.unresolved or self.not_copied else 0
 
     def to_json(self) -> dict[str, Any]:
         return to_json(self.plan, self.labels, self.base, self.copies, str(self.out), self.exit_code)
@@ -145,6 +151,8 @@ def merge_files(base_path: Path, copy_paths: list[Path], out: Path, *, prefer: P
     apply_plan(wb, template, base, locs, base_rows, plan, lang)
     clashes(cell_plan, base_grid, _grown(locs, plan), plan.changes, plan.conflicts)
     apply_cells(wb, cell_plan, after_visible(wb), lang)
+    # Chart sheets, shapes and pictures the inputs have and OUT will not: listed for the user.
+    plan.changes.extend(not_copied(Path(base_path), copy_paths, names[0], names[1:], cell_plan, lang))
     write_sheets(wb, plan, labels, names[1:], names[0])
     _save(wb, out)
     return MergeRun(plan, labels, names[0], names[1:], out)

@@ -7,8 +7,8 @@ so the style *objects* are copied (font, fill, border, alignment, protection, nu
 with column widths, row heights, merged cells, links, comments, data validation, conditional
 formats, charts, pictures
 (when Pillow is installed: openpyxl reads none without it), freeze panes, tab colour and
-visibility. Shapes and text boxes of an added sheet are not copied (openpyxl does not read them);
-its values and formulas always are. Conflicts are coloured and commented like
+visibility. Shapes and text boxes of an added sheet are not copied (openpyxl does not read them):
+:mod:`.extras` lists them as not merged; its values and formulas always are. Conflicts are coloured and commented like
 the template merge's.
 """
 
