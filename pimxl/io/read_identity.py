@@ -75,7 +75,7 @@ def read_identity(book: Book, parts: XlsxParts) -> Identity | None:
                     str(values.get("pimxl_version") or "").strip(), source)
 
 
-def _own_labels(t: Template) -> list[set[str]]:
+def _own_labels(t: Template) -> list[frozenset[str]]:
     header = {f.key for f in HEADER_FIELDS}
     return [field_labels(f) for f in t.form.fields if f.key not in header]
 

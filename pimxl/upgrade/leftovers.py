@@ -200,7 +200,12 @@ def find_leftovers(book: Book, parts: XlsxParts, record: WorkbookRecord, old: Te
 
 def open_source(path: Path) -> tuple[Book, XlsxParts]:
     """The calamine book and the xlsx parts of a file the reader has already accepted."""
+    from ..io.probe import probe
     from ..io.read_book import open_book
     from ..io.read_parts import read_parts
 
-    return open_book(path), read_parts(path)
+    # One probe: its kind for calamine, its inflated parts for read_parts (not read and inflated again).
+    probed = probe(path, keep=True)
+    if not probed.ok:  # changed since the reader accepted it: the same one-line refusal
+        raise probed.problem()
+    return open_book(path, probed.kind), read_parts(path, probed.parts)
