@@ -13,8 +13,8 @@ import click
 from ..config import ConfigError, Settings, load_settings
 from ..errors import UsageError
 
-__all__ = ["AS_OF", "HISTORY_NAME", "DateParam", "as_of_option", "default_lang", "find_history", "lang_option",
-           "settings_for"]
+__all__ = ["AS_OF", "HISTORY_NAME", "DateParam", "as_of_option", "default_lang", "find_history", "history_options",
+           "lang_option", "settings_for"]
 
 
 class DateParam(click.ParamType):
@@ -80,3 +80,19 @@ def find_history(folder: Path, settings: Settings) -> Path:
     candidates = [default_history(folder / HISTORY_NAME, settings)] if settings.history else []
     candidates += [folder / HISTORY_NAME, Path.cwd() / HISTORY_NAME]
     return next((c for c in candidates if c.is_file()), candidates[0])
+
+
+def history_options(f: Any) -> Any:
+    """The options of a command that rebuilds a past week from the history: --history, --root, --json, --as-of,
+    --lang (passed as ``history``, ``root``, ``as_json``, ``as_of``, ``lang``)."""
+    for option in (
+        lang_option,
+        as_of_option,
+        click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 文档 / print one JSON document"),
+        click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+                     help="项目文件夹（链接目标）/ the rolled-up folder, for links (default: the run's, else found)"),
+        click.option("--history", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="历史数据库 / SQLite history of the rollup"),
+    ):
+        f = option(f)
+    return f

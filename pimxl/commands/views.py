@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from .common import as_of_option, find_history, lang_option, settings_for
+from .common import find_history, history_options, settings_for
 
 
 @click.command(help="""角色视图：从历史数据库重新生成某一周的合同状态反馈表（每位销售）、合同进程简表（领导）和
@@ -20,13 +20,7 @@ contract progress brief and the project managers' to-do lists into DIR, from the
 默认取历史中最近一周；历史数据库默认为 pimxl.toml 的 history，其次 DIR 上一级或当前文件夹的
 pimxl-history.sqlite。Exit 0 done, 2 no such week / no history.""")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--history", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="历史数据库 / SQLite history of the rollup")
-@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="项目文件夹（链接目标）/ the rolled-up folder, for links (default: found)")
-@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 文档 / print one JSON document")
-@as_of_option
-@lang_option
+@history_options
 def views(directory: Path, history: Path | None, root: Path | None, as_json: bool, as_of: date | None,
           lang: str | None) -> None:
     from ..rollup.views_run import ViewsError, rebuild_views
