@@ -44,9 +44,14 @@ def _src_cell(source: Grid | None, sheet: str, r: int, c: int) -> Any:
 def _put(ws: Any, r: int, c: int, item: Item, src: Any) -> None:
     cell = ws.cell(r, c)
     value = item[0]
-    # A cell BASE never formatted takes the look it has in the copy it came from.
-    if src is not None and src.has_style and not cell.has_style and value is not None:
-        _copy_style(cell, src)
+    if src is not None and value is not None:
+        if src.has_style and not cell.has_style:
+            # A cell BASE never formatted takes the look it has in the copy it came from.
+            _copy_style(cell, src)
+        elif cell.number_format != src.number_format:
+            # The value reads as the copy that set it meant it: 5 from one copy is not shown as the date
+            # 1900-01-05 because another copy (whose sheet layout was taken) had a date in that cell.
+            cell.number_format = src.number_format
     cell.value = copy(value) if type(value).__name__ == "ArrayFormula" else value
     # A date from a values-only copy in an unformatted cell would show as a serial number.
     if isinstance(value, date) and cell.number_format == "General":
