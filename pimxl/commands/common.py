@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -63,10 +62,6 @@ def settings_for(start: Path | None, **overrides: Any) -> Settings:
     if overrides.get("lang") is None and not settings.source:
         overrides["lang"] = default_lang()
     return settings.with_overrides(**overrides)
-
-
-def is_terminal() -> bool:
-    return sys.stderr.isatty()
 
 
 HISTORY_NAME = "pimxl-history.sqlite"

@@ -25,10 +25,6 @@ __all__ = ["read_rows"]
 EMPTY_RUN = 50
 
 
-def _at(line: list[Any], col: int) -> Any:
-    return line[col - 1] if col <= len(line) else ""
-
-
 def _input(f: Field, v: Value) -> Any:
     """A value as a formula sees it: a number typed in a text column (实测值 2.8) is still a number."""
     if f.type in (FieldType.TEXT, FieldType.LONGTEXT) and isinstance(v.raw, int | float) and not isinstance(v.raw, bool):

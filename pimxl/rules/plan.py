@@ -130,10 +130,6 @@ def actual_finish_without_start(ctx: Context) -> Iterator[Finding]:
             yield ctx.at_row(ACTUAL_FINISH_WITHOUT_START, "wbs", row, "actual_start", finish=finish)
 
 
-def _yes(flag: bool) -> str:
-    return "是" if flag else "否"
-
-
 @rule(PLAN)
 def complete_status_mismatch(ctx: Context) -> Iterator[Finding]:
     """完成% = 100 % ⇔ 状态 已完成 ⇔ 实际完成 given (tasks); 状态 已完成 ⇔ 实际日期 given (milestones).
