@@ -95,6 +95,7 @@ class _Zip:
                               f"abnormal compression ratio ({i.filename}: "
                               f"{i.file_size // max(i.compress_size, 1)}x): looks like a zip bomb")
         self.infos = infos
+        self.plain = listed is not None  # a plain zip in memory: the reader may rebuild it (stored_copy)
         self.names = {i.filename.replace("\\", "/").lstrip("/").lower(): i for i in infos if not i.is_dir()}
 
     @property
@@ -113,6 +114,8 @@ class _Zip:
         members = {i.filename: i for i in self.infos}
         parts = ZipParts(self.path, self.data, members, self.inflated)
         parts.workbooks = self.workbooks
+        if self.plain:
+            parts.plain = self.infos
         return parts
 
     def has(self, name: str) -> bool:
@@ -149,7 +152,7 @@ class _Zip:
         if data is None:  # not in memory, or not plain deflate: through zipfile
             data = b"".join(self.chunks(name))
         self.check_xml(name, data, complete=True)
-        self._keep(info, data)
+        self.keep_part(info, data)
         return data
 
     def head(self, name: str) -> None:
@@ -174,10 +177,12 @@ class _Zip:
             self.read(name)
         elif complete and len(head) == info.file_size and zlib.crc32(head) == info.CRC:
             # A small part is whole in its head: kept for the reader (sheet rels, tables, properties).
-            self._keep(info, head)
+            self.keep_part(info, head)
 
-    def _keep(self, info: zipfile.ZipInfo, data: bytes) -> None:
-        if self.keep and len(data) <= KEEP_PART and self.kept + len(data) <= KEEP_TOTAL:
+    def keep_part(self, info: zipfile.ZipInfo, data: bytes) -> None:
+        """Keep an inflated, CRC-checked part for the reader (once), within KEEP_PART and KEEP_TOTAL."""
+        if (self.keep and info.filename not in self.inflated and len(data) <= KEEP_PART
+                and self.kept + len(data) <= KEEP_TOTAL):
             self.inflated[info.filename] = data
             self.kept += len(data)
 
@@ -298,9 +303,17 @@ def _probe_ooxml(z: _Zip) -> str:
     for rtype, target in targets:
         if rtype in ("sharedStrings", "styles") and z.has(target):
             # Inflated whole for the CRC check; the prolog checked on the first chunk (or all of it).
+            info = z.names[target.lower()]
+            whole = z.keep and info.file_size <= KEEP_PART  # then kept for the reader, as read() does
+            pieces: list[bytes] = []
             for n, chunk in enumerate(z.chunks(target)):
-                if n == 0 and not z.check_xml(target, chunk, complete=len(chunk) >= z.names[target.lower()].file_size):
+                if n == 0 and not z.check_xml(target, chunk, complete=len(chunk) >= info.file_size):
                     z.head(target)
+                if whole:
+                    pieces.append(chunk)
+            # The loop ran to the end: size and CRC are checked.
+            if whole:
+                z.keep_part(info, b"".join(pieces))
     sheets = [t for rt, t in targets if rt in ("worksheet", "dialogsheet", "macrosheet")]
     if not sheets:
         raise corrupt(kind, "工作簿中没有工作表", "the workbook has no worksheets")

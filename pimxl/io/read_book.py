@@ -7,7 +7,10 @@ Grids are lists of rows of python values (``''`` for an empty cell) indexed from
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .zip_parts import ZipParts
 
 __all__ = ["Book", "Grid", "cell_at", "is_blank", "open_book"]
 
@@ -65,8 +68,11 @@ class Book:
             return self.workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
 
 
-def open_book(path: Path, kind: str | None = None) -> Book:
-    """Open with python-calamine behind the probe's guard; ``kind`` (from an earlier probe) skips probing."""
-    from .safe_calamine import safe_open_calamine
+def open_book(path: Path, kind: str | None = None, parts: ZipParts | None = None) -> Book:
+    """Open with python-calamine behind the probe's guard; ``kind`` (from an earlier probe) skips probing,
+    and the probe's kept ``parts`` spare calamine inflating them again (:func:`.safe_calamine.open_probed`)."""
+    from .safe_calamine import open_probed, safe_open_calamine
 
+    if kind is not None and parts is not None:
+        return Book(open_probed(path, kind, parts), path)
     return Book(safe_open_calamine(path, check=kind is None, kind=kind or ""), path)

@@ -93,7 +93,7 @@ def read_workbook(
         kind = probed.kind
     zip_parts = probed.parts if probed is not None else None
     try:
-        book = open_book(path, kind)
+        book = open_book(path, kind, zip_parts)
         parts = read_parts(path, zip_parts)
     except BaseException:
         if zip_parts is not None:

@@ -22,8 +22,10 @@ from typing import Any
 
 from ..errors import FileProblem
 from .probe import DEFAULT_LIMITS, Limits, probe
+from .zip_parts import ZipParts, stored_copy
 
-__all__ = ["calamine_guard", "problem_from_exception", "read_all_sheets", "read_sheet", "safe_open_calamine"]
+__all__ = ["calamine_guard", "open_probed", "problem_from_exception", "read_all_sheets", "read_sheet",
+           "safe_open_calamine"]
 
 
 def _first_line(exc: BaseException, limit: int = 120) -> str:
@@ -89,6 +91,30 @@ def safe_open_calamine(path: Path, *, check: bool = True, kind: str = "", limits
         with open(path, "rb") as fh:
             data = fh.read()
         return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+
+
+def open_probed(path: Path, kind: str, parts: ZipParts | None) -> Any:
+    """:func:`safe_open_calamine` (``check=False``) for an xlsx the probe kept the parts of: calamine
+    opens :func:`~.zip_parts.stored_copy` of the zip, which spares it inflating those parts again.
+
+    Only where ``from_path`` would use the xlsx parser too (extension and content both xlsx-family);
+    anything that fails on the copy is opened from the path as before, so that every error (and its
+    message) is the one ``from_path`` gives.
+    """
+    path = Path(path)
+    data = None
+    if parts is not None and _FAMILY.get(path.suffix.lower()) == "xlsx" == _FAMILY.get("." + kind):
+        data = stored_copy(parts)
+    if data is not None:
+        import python_calamine
+
+        try:
+            return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # noqa: BLE001 — from the path below: its own error, as before
+            pass
+    return safe_open_calamine(path, check=False, kind=kind)
 
 
 # The parser calamine chooses for an extension; a content kind maps the same way.

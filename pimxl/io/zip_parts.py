@@ -19,13 +19,14 @@ from pathlib import Path
 
 from .workbook_xml import WorkbookXml
 
-__all__ = ["INPUT", "ZipParts", "inflate", "inflate_whole", "raw_part", "read_directory"]
+__all__ = ["INPUT", "ZipParts", "inflate", "inflate_whole", "raw_part", "read_directory", "stored_copy"]
 
 INPUT = 64 << 10  # compressed bytes fed to zlib at a time
 
 
 _EOCD = struct.Struct("<4s4H2LH")
 _CENTRAL = struct.Struct(zipfile.structCentralDir)
+_LOCAL = struct.Struct(zipfile.structFileHeader)
 _MAX_EXTRACT_VERSION = 63  # zipfile.MAX_EXTRACT_VERSION
 
 
@@ -160,6 +161,9 @@ class ZipParts:
         self.inflated = inflated
         #: workbook parts the probe parsed already: member → (sheets, defined names)
         self.workbooks: dict[str, WorkbookXml] = {}
+        #: every entry in directory order, when the zip is held in memory and its directory was plain
+        #: (:func:`read_directory`); None otherwise. What :func:`stored_copy` rebuilds the zip from.
+        self.plain: list[zipfile.ZipInfo] | None = None
         self._zf: zipfile.ZipFile | None = None
 
     def info(self, name: str) -> zipfile.ZipInfo | None:
@@ -190,3 +194,52 @@ class ZipParts:
         self.inflated = {}
         self.workbooks = {}
         self.data = None
+        self.plain = None
+
+
+# 1980-01-01 00:00 as an MS-DOS date: the copy's entries carry no real time (calamine ignores it).
+_DOS_DATE = (1 << 5) | 1
+
+
+def stored_copy(parts: ZipParts) -> bytes | None:
+    """The same zip with every part the probe inflated stored uncompressed, the others copied as they are.
+
+    python-calamine then inflates none of the parts it reads that the probe inflated already
+    (sheets, shared strings, styles, workbook): the same members, names and content in the same
+    order, so it reads the same cells. None when the zip is not a plain one held in memory (see
+    :attr:`ZipParts.plain`), names repeat, or an entry's local header is broken: the caller then
+    opens the file itself, exactly as before.
+    """
+    infos, data = parts.plain, parts.data
+    if infos is None or data is None or len(parts.members) != len(infos):
+        return None
+    inflated = parts.inflated
+    pieces: list[bytes | memoryview] = []
+    central: list[bytes] = []
+    offset = 0
+    for info in infos:
+        name = info.filename.encode("utf-8")
+        body: bytes | memoryview | None = inflated.get(info.filename)
+        if body is not None:
+            method, size = zipfile.ZIP_STORED, len(body)
+        else:
+            try:
+                body = raw_part(data, info)
+            except zipfile.BadZipFile:
+                return None
+            if body is None:
+                return None
+            method, size = info.compress_type, info.file_size
+        # Names as UTF-8 (flag 0x800): the same text whatever encoding the original entry used.
+        pieces.append(_LOCAL.pack(b"PK\x03\x04", 20, 0, 0x800, method, 0, _DOS_DATE, info.CRC, len(body), size,
+                                  len(name), 0))
+        pieces.append(name)
+        pieces.append(body)
+        central.append(_CENTRAL.pack(b"PK\x01\x02", 20, 0, 20, 0, 0x800, method, 0, _DOS_DATE, info.CRC, len(body),
+                                     size, len(name), 0, 0, 0, 0, 0, offset))
+        central.append(name)
+        offset += _LOCAL.size + len(name) + len(body)
+    directory = b"".join(central)
+    pieces.append(directory)
+    pieces.append(_EOCD.pack(b"PK\x05\x06", 0, 0, len(infos), len(infos), len(directory), offset, 0))
+    return b"".join(pieces)
