@@ -31,6 +31,7 @@ __all__ = [
     "compact_dumps",
     "compact_loads",
     "file_digest",
+    "has_record",
     "process_file",
     "read_file",
     "relative_display",
@@ -167,7 +168,7 @@ def project_groups(results: Sequence[FileResult]) -> list[list[FileResult]]:
     instead of it silently forming a project of its own. A flat folder holding several projects (each
     with its own workbooks) is still split by 项目编号.
     """
-    readable = [r for r in results if r.record is not None and r.project_id]
+    readable = [r for r in results if r.project_id and has_record(r)]
     count = Counter(r.project_id for r in readable)
     folders: dict[str, list[FileResult]] = defaultdict(list)
     for r in readable:
@@ -185,6 +186,12 @@ def project_groups(results: Sequence[FileResult]) -> list[list[FileResult]]:
     for r in readable:
         groups[key[id(r)]].append(r)
     return list(groups.values())
+
+
+def has_record(r: FileResult) -> bool:
+    # A cached result (rollup.reuse.CachedResult) knows it has one without loading it.
+    known = r.__dict__.get("has_record")
+    return bool(known) if known is not None else r.record is not None
 
 
 def relative_display(path: Path, roots: Iterable[Path]) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..config import Settings
 from ..findings import Finding
+from ..pipeline import has_record
 from ..records import Row, WorkbookRecord
 from ..results import FileResult
 from ..rules import is_blank
@@ -27,6 +28,7 @@ from .model import (
     Contract,
     FindingRow,
     MilestoneRow,
+    OverdueItem,
     Project,
     RiskRow,
     RollupModel,
@@ -35,7 +37,7 @@ from .model import (
     StageRow,
     TaskRow,
 )
-from .rag import evaluate
+from .rag import evaluate_project, sort_overdue
 
 __all__ = ["build_model", "to_date"]
 
@@ -75,28 +77,64 @@ def build_model(
     as_of: date,
     settings: Settings | None = None,
     extra_findings: Iterable[Finding] = (),
+    *,
+    reuse: RollupModel | None = None,
+    key: str = "",
 ) -> RollupModel:
-    """The whole centre. ``extra_findings`` are findings not attached to any FileResult (rare)."""
+    """The whole centre. ``extra_findings`` are findings not attached to any FileResult (rare).
+
+    ``key`` (the rules' key: as-of date and settings) signs every project with its files
+    (:func:`~pimxl.rollup.reuse.group_signature`); ``reuse`` (the stored model of an earlier run of the same
+    as-of date) then gives back, as they were, the projects whose signature is unchanged — figures, RAG and
+    overdue items — so their records are never loaded. Such a project comes without its WBS tasks (a stored
+    model keeps none); nothing after the model needs them.
+    """
+    from .reuse import group_signature
+
     settings = settings or Settings()
     model = RollupModel(as_of=as_of, settings=settings)
-    groups: dict[str, dict[str, list[WorkbookRecord]]] = defaultdict(lambda: defaultdict(list))
+    groups: dict[str, list[FileResult]] = defaultdict(list)
     for fr in results:
         model.sources.append(_source_row(fr))
         model.findings.extend(_finding_rows(fr))
-        if fr.record is None or fr.status in ("unreadable", "skipped"):
+        if fr.status in ("unreadable", "skipped") or not has_record(fr):
             continue
-        pid = _text(fr.record.get("project_id"))
+        pid = _model_pid(fr)
         if pid:
-            groups[pid][fr.record.template_id].append(fr.record)
+            groups[pid].append(fr)
     model.findings.extend(_finding_row(f, "", "") for f in extra_findings)
+    old = getattr(reuse, "signatures", None) or {}
+    old_overdue: dict[str, list[OverdueItem]] = defaultdict(list)
+    if reuse is not None and old:
+        for o in reuse.overdue:
+            old_overdue[o.project_id].append(o)
+    overdue: list[OverdueItem] = []
     for pid in sorted(groups):
-        model.projects[pid] = _project(pid, groups[pid], as_of, settings)
+        members = groups[pid]
+        sig = model.signatures[pid] = group_signature(members, key) if key else ""
+        if sig and old.get(pid) == sig and reuse is not None and pid in reuse.projects:
+            p = model.projects[pid] = reuse.projects[pid]
+            p.findings = {"error": 0, "warning": 0, "info": 0}  # counted again below
+            overdue += old_overdue[pid]
+            continue
+        records: dict[str, list[WorkbookRecord]] = defaultdict(list)
+        for fr in members:
+            records[fr.record.template_id].append(fr.record)
+        p = model.projects[pid] = _project(pid, records, as_of, settings)
+        overdue += evaluate_project(p, settings)
+    if not key:
+        model.signatures = {}
     for f in model.findings:
         p = model.projects.get(f.project_id)
         if p is not None:
             p.findings[f.severity] = p.findings.get(f.severity, 0) + 1
-    evaluate(model)
+    model.overdue = sort_overdue(overdue)
     return model
+
+
+def _model_pid(fr: FileResult) -> str:
+    known = fr.__dict__.get("model_pid")
+    return known if known is not None else _text(fr.record.get("project_id"))
 
 
 # ---------------------------------------------------------------- sources and findings

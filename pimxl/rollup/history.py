@@ -12,12 +12,16 @@ Schema (``as_of`` is an ISO date)::
                                                   document: an unchanged re-run reuses the summary
     projects, contracts, stages, milestones, payments, risks, adjustments, sites, findings, overdue,
     sources (as_of, …columns of changes.TABLES)
-    cache(path PRIMARY KEY, size, mtime_ns, sha256, version, blob, checked_key, checked, read_key)
-                                                  blob = zlib(pickle(parsed result)); checked = the
+    cache(path PRIMARY KEY, size, mtime_ns, sha256, version, blob, checked_key, checked, read_key, cross_key,
+          cross)                                  blob = the parsed result as reuse.split_dumps makes it
+                                                  (head and record apart); checked = the
                                                   findings of the workbook rules for checked_key
                                                   (as-of date and settings), zlib(pickle(list));
                                                   read_key = what reading depends on besides the file
-                                                  (the as-of year: 3月5日 takes it), see run.read_key
+                                                  (the as-of year: 3月5日 takes it), see run.read_key;
+                                                  cross = the cross-workbook findings attached to the
+                                                  file, found for the project group whose signature is
+                                                  cross_key (reuse.group_signature)
 
 A snapshot is written in ONE transaction (``BEGIN IMMEDIATE`` … ``COMMIT``): re-running an as-of date
 replaces its rows, and a run killed or failing half-way leaves the previous snapshot as it was. WAL mode
@@ -49,7 +53,7 @@ __all__ = ["CACHE_FORMAT", "SCHEMA_VERSION", "CacheEntry", "History", "RunRecord
 
 SCHEMA_VERSION = "1"
 #: Part of the cache's version: bumped when what the cache stores changes shape.
-CACHE_FORMAT = "3"  # 3: records with __slots__ (a WorkbookRecord pickled before cannot be loaded), shared Cells
+CACHE_FORMAT = "4"  # 4: split blobs (head and record apart, see reuse.py) and the cross-workbook findings
 
 
 @dataclass
@@ -83,6 +87,8 @@ class CacheEntry:
     checked_key: str | None
     checked: bytes | None
     read_key: str | None = None
+    cross_key: str | None = None  # the project group's signature the cross-workbook findings were found for
+    cross: bytes | None = None  # those findings attached to this file, compact_dumps(list)
 
 
 class _Deflater(io.RawIOBase):
@@ -164,7 +170,9 @@ class History:
             # A database from before the rule findings were cached: add their columns.
             have = {r[1] for r in c.execute("PRAGMA table_info(cache)")}
             # … and before the as-of year was part of the parse's key (NULL never matches: a miss).
-            for col, kind in (("checked_key", "TEXT"), ("checked", "BLOB"), ("read_key", "TEXT")):
+            # … and before the cross-workbook findings were kept per project group.
+            for col, kind in (("checked_key", "TEXT"), ("checked", "BLOB"), ("read_key", "TEXT"),
+                              ("cross_key", "TEXT"), ("cross", "BLOB")):
                 if col not in have:
                     c.execute(f"ALTER TABLE cache ADD COLUMN {col} {kind}")
             c.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
@@ -318,8 +326,8 @@ class History:
 
     def cache_entries(self) -> dict[str, CacheEntry]:
         """Every cache row of this version by path, in one query (the caller compares the keys)."""
-        cur = self.conn.execute("SELECT path, size, mtime_ns, sha256, blob, checked_key, checked, read_key "
-                                "FROM cache WHERE version = ?", (self.cache_version,))
+        cur = self.conn.execute("SELECT path, size, mtime_ns, sha256, blob, checked_key, checked, read_key, "
+                                "cross_key, cross FROM cache WHERE version = ?", (self.cache_version,))
         return {r[0]: CacheEntry(*r[1:]) for r in cur}
 
     def cache_put(self, path: str, size: int, mtime_ns: int, sha256: str, result: Any, read_key: str = "") -> None:
@@ -345,6 +353,12 @@ class History:
         data = [(key, blob, path) for path, key, blob in rows]
         if data:
             self._write("UPDATE cache SET checked_key = ?, checked = ? WHERE path = ?", data)
+
+    def cache_store_cross(self, rows: Iterable[tuple[str, str, bytes | None]]) -> None:
+        """Remember the cross-workbook findings attached to files for their group's signature: (path, key, blob)."""
+        data = [(key, blob, path) for path, key, blob in rows]
+        if data:
+            self._write("UPDATE cache SET cross_key = ?, cross = ? WHERE path = ?", data)
 
     def _write(self, sql: str, data: list[tuple[Any, ...]]) -> None:
         c = self.conn

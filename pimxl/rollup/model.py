@@ -330,6 +330,9 @@ class RollupModel:
     overdue: list[OverdueItem] = field(default_factory=list)
     findings: list[FindingRow] = field(default_factory=list)
     sources: list[SourceRow] = field(default_factory=list)
+    #: project_id → the signature of its files (rollup.reuse.group_signature): a re-run of the same as-of date
+    #: takes over a project whose signature is unchanged instead of building it again.
+    signatures: dict[str, str] = field(default_factory=dict)
 
     @property
     def contracts(self) -> list[Contract]:

@@ -20,9 +20,10 @@ rep is its owner, who chases it) and every open risk past its response deadline.
 
 from __future__ import annotations
 
+from ..config import Settings
 from .model import GREEN, Contract, OverdueItem, Project, Reason, RollupModel, worst
 
-__all__ = ["contract_reasons", "evaluate", "money", "project_reasons"]
+__all__ = ["contract_reasons", "evaluate", "evaluate_project", "money", "project_reasons", "sort_overdue"]
 
 RED, AMBER = "red", "amber"
 
@@ -114,16 +115,25 @@ def _overdue(p: Project) -> list[OverdueItem]:
     return out
 
 
+def evaluate_project(p: Project, s: Settings) -> list[OverdueItem]:
+    """Fill the RAG and reasons of ``p`` and its contracts; returns its overdue items."""
+    for c in p.contracts:
+        c.reasons = contract_reasons(c, s.red_days_late, s.red_receivable_days, s.stale_amber_days)
+        c.rag = worst([r.level for r in c.reasons]) if c.reasons else GREEN
+    p.reasons = project_reasons(p, s.red_days_late, s.pending_adjustment_days)
+    p.rag = worst([r.level for r in p.reasons]) if p.reasons else GREEN
+    return _overdue(p)
+
+
+def sort_overdue(items: list[OverdueItem]) -> list[OverdueItem]:
+    """The overdue list's order: most days first, then project, kind, contract, item."""
+    kinds = ("stage", "milestone", "payment", "risk", "task")
+    return sorted(items, key=lambda o: (-o.days, o.project_id, kinds.index(o.kind), o.contract_no, o.item))
+
+
 def evaluate(model: RollupModel) -> None:
     """Fill every contract's and project's RAG and reasons, and the model's overdue list."""
-    s = model.settings
     overdue: list[OverdueItem] = []
     for p in model.projects.values():
-        for c in p.contracts:
-            c.reasons = contract_reasons(c, s.red_days_late, s.red_receivable_days, s.stale_amber_days)
-            c.rag = worst([r.level for r in c.reasons]) if c.reasons else GREEN
-        p.reasons = project_reasons(p, s.red_days_late, s.pending_adjustment_days)
-        p.rag = worst([r.level for r in p.reasons]) if p.reasons else GREEN
-        overdue.extend(_overdue(p))
-    kinds = ("stage", "milestone", "payment", "risk", "task")
-    model.overdue = sorted(overdue, key=lambda o: (-o.days, o.project_id, kinds.index(o.kind), o.contract_no, o.item))
+        overdue.extend(evaluate_project(p, model.settings))
+    model.overdue = sort_overdue(overdue)

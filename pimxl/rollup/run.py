@@ -34,8 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..pipeline import check_file, check_projects, compact_dumps, compact_loads, file_digest, read_file
+from ..pipeline import check_file, compact_dumps, compact_loads, file_digest, read_file
 from ..results import FileResult
+from .reuse import check_projects_reusing, load_split
 
 __all__ = ["RollupRun", "Scanned", "checked_key", "default_history", "fingerprint", "read_all", "read_key",
            "run_rollup", "scan"]
@@ -174,15 +175,18 @@ def read_key(as_of: date) -> str:
 
 
 def _read_job(args: tuple[str, str, date, Settings | None]) -> tuple[bytes, bytes | None]:
-    """Read one file (and run its workbook rules) in a worker: the compact parse, and the rules' findings.
+    """Read one file (and run its workbook rules) in a worker: the parse as a split blob (reuse.split_dumps),
+    and the rules' findings.
 
     The parse goes back as the cache will keep it, so the parent neither pickles it again nor waits
     for the rules, which run here in parallel.
     """
+    from .reuse import split_dumps
+
     path, shown, as_of, settings = args
     # The content hash is taken before reading: a file saved meanwhile is parsed again next time.
     result = read_file(Path(path), as_of=as_of, display=shown, digest=True)
-    blob = compact_dumps(result)
+    blob = split_dumps(result)
     if settings is None:
         return blob, None
     before = len(result.findings)
@@ -205,13 +209,17 @@ def _checked(result: FileResult, findings: list[Any]) -> FileResult:
 
 def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Sequence[Path] = (),
              progress: Progress | None = None, settings: Settings | None = None,
-             scanned: list[Scanned] | None = None) -> tuple[list[FileResult], int, int]:
+             scanned: list[Scanned] | None = None,
+             cross: dict[str, tuple[str | None, bytes | None]] | None = None) -> tuple[list[FileResult], int, int]:
     """Every file under ``root`` as a FileResult, using and filling the cache; also (parsed, cached).
 
     With ``settings`` the workbook rules have run on every result too (:func:`check_file`): in the
     workers for files parsed now, from the cache for unchanged files checked before with the same
     as-of date and settings, else here. ``scanned`` (from :func:`scan`, hashed or not) saves the
     discovery; every readable file's sha256 is filled in it.
+
+    A cached file's record is loaded only when something reads it (reuse.CachedResult); ``cross``, when given,
+    receives every cached file's cross-workbook findings and the group signature they were found for.
     """
     key = checked_key(as_of, settings) if settings is not None else None
     parse_key = read_key(as_of)
@@ -263,13 +271,17 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
                 continue
             hit[0].path = shown
             results[index] = hit[0]
+            if cross is not None:
+                entry = entries[shown]
+                cross[shown] = (entry.cross_key, entry.cross)
             if not hit[1] and key is not None:
                 unchecked.append(hit[0])
         del entries
         rows = []
         for done, ((index, _, shown, (size, mtime, sha)), (blob, rules)) in enumerate(
                 zip(todo, parsing.results, strict=True), start=1):
-            result = compact_loads(blob)
+            # Parsed now because it changed: its project is built again, so its record is needed at once.
+            result = load_split(blob, eager=True)
             results[index] = _checked(result, compact_loads(rules)) if rules is not None else result
             by_index[index].sha256 = result.sha256 or sha
             rows.append((shown, size, mtime, result.sha256 or sha, blob, key if rules is not None else None, rules))
@@ -301,16 +313,14 @@ def _read_here(job: tuple[int, Path, str, tuple[int, int, str]], as_of: date, se
     _, path, shown, (size, mtime, sha) = job
     blob, rules = _read_job((str(path), shown, as_of, settings))
     parsing.extra.append((shown, size, mtime, sha, blob, key if rules is not None else None, rules))
-    result = compact_loads(blob)
+    result = load_split(blob, eager=True)
     return _checked(result, compact_loads(rules)) if rules is not None else result
 
 
 def _from_cache(entry: Any, key: str | None) -> tuple[FileResult, bool] | None:
     """The cached result (and whether its rules' findings were restored), or None when damaged."""
     try:
-        result = compact_loads(entry.blob)
-        if not isinstance(result, FileResult):
-            return None
+        result = load_split(entry.blob)
         if key is not None and entry.checked_key == key and entry.checked is not None:
             return _checked(result, compact_loads(entry.checked)), True
     except Exception:  # a damaged entry is a miss, never a failed run
@@ -427,13 +437,21 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
                 return run
         scanned = scanned if scanned is not None else scan(root, exclude=excluded)
         clock.lap("scan")
+        cross: dict[str, tuple[str | None, bytes | None]] = {}
         results, parsed, cached = read_all(
             root, as_of=as_of, history=h, jobs=jobs if jobs is not None else settings.jobs,
-            exclude=excluded, progress=progress, settings=settings, scanned=scanned)
+            exclude=excluded, progress=progress, settings=settings, scanned=scanned, cross=cross)
         clock.lap("read")
-        check_projects(results, as_of=as_of, settings=settings)
+        # Project groups whose files are all as before take their cross-workbook findings and their model
+        # pieces over from the cache and from this as-of date's earlier run: only the groups that changed
+        # load their records (a re-run after a few edits). ``--force`` builds every project again.
+        key = checked_key(as_of, settings)
+        h.cache_store_cross(check_projects_reusing(results, as_of=as_of, settings=settings, key=key,
+                                                   known={} if force else cross))
+        del cross
         clock.lap("cross_rules")
-        model = build_model(results, as_of, settings)
+        model = build_model(results, as_of, settings, key=key,
+                            reuse=h.load_model(as_of) if stamp is not None else None)
         # The parsed records (every cell of every workbook) are most of a run's memory and nothing
         # needs them once the model is built: released before the summary is written.
         for r in results:

@@ -1,0 +1,152 @@
+"""What a re-run reuses instead of redoing: parsed results whose record loads on first use, and signatures of
+the project groups whose cross-workbook findings and model pieces can be taken over unchanged.
+
+A parsed workbook travels (worker → run → parse cache) as a *split blob*: a small head — the
+:class:`~pimxl.results.FileResult` without its record, its 项目编号 — and the record, compressed apart. Loading
+a cached file reads only the head; the record (most of the bytes and of the time to load) is unpickled the first
+time something asks for it. A re-run where 5 % of the files changed then loads the records of the projects that
+changed and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from .. import __version__
+from ..config import Settings
+from ..findings import Finding
+from ..pipeline import compact_dumps, compact_loads, project_groups
+from ..results import FileResult
+
+__all__ = ["CachedResult", "check_projects_reusing", "group_signature", "load_split", "split_dumps"]
+
+_MAGIC = b"PX2"
+_UNSET: Any = object()
+
+
+def split_dumps(result: FileResult) -> bytes:
+    """``result`` as a split blob: ``PX2``, the head's length (4 bytes), the head, the record (or nothing)."""
+    record = result.record
+    body = compact_dumps(record) if record is not None else b""
+    result.record = None
+    try:
+        # The record's checksum is in the head: a damaged record is found when the head is loaded (the file is
+        # then parsed again), not when something reads the record half-way through a run.
+        head = compact_dumps((result, _pid(record), _model_pid(record), record is not None, zlib.crc32(body)))
+    finally:
+        result.record = record
+    return b"".join([_MAGIC, len(head).to_bytes(4, "big"), head, body])
+
+
+def load_split(blob: bytes, *, eager: bool = False) -> CachedResult:
+    """The result in ``blob`` (from :func:`split_dumps`); its record is loaded now when ``eager``, else on first
+    use. Raises ValueError for a blob of another format (a damaged or older cache entry)."""
+    if blob[:3] != _MAGIC:
+        raise ValueError("not a split blob")
+    size = int.from_bytes(blob[3:7], "big")
+    head, pid, model_pid, has_record, crc = compact_loads(blob[7:7 + size])
+    body = blob[7 + size:]
+    if not isinstance(head, FileResult) or zlib.crc32(body) != crc:
+        raise ValueError("damaged")
+    out = CachedResult.__new__(CachedResult)
+    fields = head.__dict__
+    fields.pop("record", None)
+    out.__dict__.update(fields)
+    out.__dict__.update(_pid=pid, model_pid=model_pid, has_record=has_record)
+    if has_record:
+        if eager:
+            out.__dict__["_record"] = compact_loads(body)
+        else:
+            out.__dict__["_record_blob"] = body
+    else:
+        out.__dict__["_record"] = None
+    return out
+
+
+def _pid(record: Any) -> str:
+    # As FileResult.project_id says it.
+    return str(record.get("project_id", "")) if record is not None else ""
+
+
+def _model_pid(record: Any) -> str:
+    # As the aggregation groups records (aggregate._text).
+    v = record.get("project_id") if record is not None else None
+    return "" if v is None else str(v).strip()
+
+
+class CachedResult(FileResult):
+    """A :class:`FileResult` whose record is unpickled the first time it is read.
+
+    ``project_id``, ``model_pid`` (the 项目编号 as the aggregation groups by it) and ``has_record`` are known
+    without loading it. Setting ``record`` (to None, to release it) works as on any FileResult.
+    """
+
+    model_pid: str
+    has_record: bool
+
+    @property  # type: ignore[override]
+    def record(self) -> Any:
+        d = self.__dict__
+        rec = d.get("_record", _UNSET)
+        if rec is _UNSET:
+            rec = d["_record"] = compact_loads(d.pop("_record_blob"))
+        return rec
+
+    @record.setter
+    def record(self, value: Any) -> None:
+        self.__dict__.pop("_record_blob", None)
+        self.__dict__["_record"] = value
+
+    @property
+    def record_loaded(self) -> bool:
+        return "_record" in self.__dict__
+
+    @property  # type: ignore[override]
+    def project_id(self) -> str:
+        return self.__dict__.get("_pid", "")
+
+
+def group_signature(members: Iterable[FileResult], key: str) -> str:
+    """What a project group's derived figures depend on: every member's path, size, time and content, the
+    rules' key (as-of date and settings) and the pimxl version. Equal signatures give equal findings and pieces."""
+    h = hashlib.sha256(f"{__version__}|{key}".encode())
+    for r in sorted(members, key=lambda r: r.path):
+        h.update(repr((r.path, r.size, r.mtime, r.sha256)).encode())
+    return h.hexdigest()
+
+
+def check_projects_reusing(results: list[FileResult], *, as_of: date, settings: Settings, key: str,
+                           known: Mapping[str, tuple[str | None, bytes | None]]) -> list[tuple[str, str, bytes]]:
+    """:func:`~pimxl.pipeline.check_projects`, taking over a group's findings when its signature is unchanged.
+
+    ``known``: path → (the signature its cross-workbook findings were found for, those findings) from the parse
+    cache. A group whose every member was found for this signature gets them back without a record being loaded;
+    any other group is checked. Returns what to remember: (path, signature, findings) of every checked member.
+    """
+    from ..rules import check_project
+
+    store: list[tuple[str, str, bytes]] = []
+    for group in project_groups(results):
+        sig = group_signature(group, key)
+        if all(known.get(r.path, (None, None))[0] == sig for r in group):
+            for r in group:
+                blob = known[r.path][1]
+                if blob:
+                    r.findings += compact_loads(blob)
+            continue
+        by_path = {r.path: r for r in group}
+        found: dict[str, list[Finding]] = {r.path: [] for r in group}
+        records = [rec for rec in (r.record for r in group) if rec is not None]
+        for f in check_project(records, as_of=as_of, settings=settings):
+            target = by_path.get(f.file) or group[0]
+            f = f if f.file else f.with_file(target.path)
+            target.findings.append(f)
+            found[target.path].append(f)
+        store += [(path, sig, compact_dumps(fs)) for path, fs in found.items()]
+    for r in results:
+        r.settle_status()
+    return store
