@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ..normalize_fast import SLOW, Typer, fast_typer
-from ..records import Row, Value, shared_cell
+from ..records import _SHARED, Row, Value, shared_cell
 from ..schema import Field, FieldType, Table
 from .read_book import is_blank
 from .read_codes import ROWS_BELOW_TABLE
@@ -25,13 +25,6 @@ __all__ = ["read_rows"]
 EMPTY_RUN = 50
 
 
-def _input(f: Field, v: Value) -> Any:
-    """A value as a formula sees it: a number typed in a text column (实测值 2.8) is still a number."""
-    if f.type in (FieldType.TEXT, FieldType.LONGTEXT) and isinstance(v.raw, int | float) and not isinstance(v.raw, bool):
-        return v.raw
-    return v.value
-
-
 class _Column(NamedTuple):
     """An input column, prepared once per table: where it is and how its cells are typed."""
 
@@ -41,13 +34,16 @@ class _Column(NamedTuple):
     index: int  # 0-based, into a grid line
     typer: Typer  # the field's fast path (see normalize_fast)
     default: str | None  # the column's default as text: a cell holding only it counts as empty
+    # TEXT or LONGTEXT: a formula sees a number typed in it as the number (实测值 2.8), not as the text.
+    text: bool
 
 
 class _RowReader:
     def __init__(self, ctx: ReadContext, table: Table, place: TablePlace, form: Mapping[str, Any]) -> None:
         self.ctx, self.place, self.form = ctx, place, form
         self.grid = ctx.book.grid(place.sheet)
-        self.inputs = [_Column(f, f.key, c, c - 1, fast_typer(f), None if f.default is None else str(f.default))
+        self.inputs = [_Column(f, f.key, c, c - 1, fast_typer(f), None if f.default is None else str(f.default),
+                               f.type in (FieldType.TEXT, FieldType.LONGTEXT))
                        for f in table.columns if not f.computed and (c := place.columns.get(f.key)) is not None]
         self.computed = [(f, place.columns[f.key]) for f in table.columns if f.computed and f.key in place.columns]
         # The row's keys in the declaration's order (computed columns sit among the inputs); when
@@ -85,27 +81,40 @@ class _RowReader:
         ctx, sheet, errors = self.ctx, self.place.sheet, self.errors
         line = self.grid[r - 1] if r <= len(self.grid) else ()
         n = len(line)
-        cells: dict[str, Value] = {}
-        for f, key, c, i, typer, _ in self.inputs:
+        # With computed columns in between, the cells' keys are laid out in the declaration's order first.
+        cells: dict[str, Value] = dict.fromkeys(self.order) if self.reorder else {}  # type: ignore[arg-type]
+        # What the formulas see of every input cell (its typed value; a number typed in a text column
+        # stays a number), gathered as the cells are read.
+        typed_row: dict[str, Any] | None = {} if self.computed else None
+        # The shared Cell of a place straight from its table (shared_cell makes it the first time).
+        known = _SHARED.get
+        for f, key, c, i, typer, _, text in self.inputs:
             raw = line[i] if i < n else ""
             if raw == "":
                 raw = errors.get((r, c)) if errors else None
-            # Empty cells skip the normaliser: most cells of a table are empty.
-            if raw is None:
-                cells[key] = Value(None, None, shared_cell(sheet, r, c))
-                continue
+                # Empty cells skip the normaliser: most cells of a table are empty.
+                if raw is None:
+                    cells[key] = Value(None, None, known((sheet, r, c)) or shared_cell(sheet, r, c))
+                    if typed_row is not None:
+                        typed_row[key] = None
+                    continue
             typed = typer(raw)
-            cells[key] = (Value(typed, raw, shared_cell(sheet, r, c)) if typed is not SLOW
-                          else ctx.normalized(f, raw, sheet, r, c))
-        if self.computed:
-            typed_row = {col.key: _input(col.field, cells[col.key]) for col in self.inputs}
+            if typed is not SLOW:
+                cells[key] = Value(typed, raw, known((sheet, r, c)) or shared_cell(sheet, r, c))
+            else:
+                v = cells[key] = ctx.normalized(f, raw, sheet, r, c)
+                typed = v.value
+            if typed_row is not None:
+                typed_row[key] = raw if text and isinstance(raw, int | float) and not isinstance(raw, bool) else typed
+        if typed_row is not None:
             for f, c in self.computed:
                 cells[f.key] = settle(ctx, f, ctx.value(f, ctx.raw(sheet, r, c), sheet, r, c), typed_row, self.form)
         extra: dict[str, Any] = {}
-        for i, head in self.extra:
-            v = line[i] if i < n else ""
-            extra.setdefault(head, None if is_blank(v) else v)
-        return Row({k: cells[k] for k in self.order} if self.reorder else cells, sheet_row=r, extra=extra)
+        if self.extra:
+            for i, head in self.extra:
+                v = line[i] if i < n else ""
+                extra.setdefault(head, None if is_blank(v) else v)
+        return Row(cells, r, extra)
 
 
 def read_rows(ctx: ReadContext, table: Table, place: TablePlace, form: Mapping[str, Any]) -> list[Row]:
