@@ -74,9 +74,13 @@ def untouched(table: Table, row: Row) -> bool:
     """A pre-filled template row the user has not filled in (only the template's own values in it)."""
     if not table.rows:
         return False
-    key = table.row_key
-    expected = _prefilled(table).get((text(row.get(key[0])),) if len(key) == 1 else
-                                     tuple(text(row.get(k)) for k in key))
+    return _untouched(_prefilled(table), table.row_key, row)
+
+
+def _untouched(prefilled: dict[tuple[str, ...], tuple[tuple[str, str], ...]], key: tuple[str, ...],
+               row: Row) -> bool:
+    """:func:`untouched` given the table's :func:`_prefilled` rows and its row key (looked up once per table)."""
+    expected = prefilled.get((text(row.get(key[0])),) if len(key) == 1 else tuple(text(row.get(k)) for k in key))
     if expected is None:
         return False
     # Every compared column the row has holds nothing, or the template's own value.
@@ -113,11 +117,15 @@ def required_missing(ctx: Context) -> Iterator[Finding]:
         required = [c for c in table.columns if c.required and not c.computed]
         if not required:  # nothing to report in this table: no need to look at its rows
             continue
+        # The table's pre-filled rows (if any) and its row key, looked up once for all its rows.
+        prefilled = _prefilled(table) if table.rows else None
+        row_key = table.row_key
         for row in ctx.rows(table.key):
-            if untouched(table, row):
+            if prefilled is not None and _untouched(prefilled, row_key, row):
                 continue
+            cells = row.cells
             for col in required:
-                v = row.cells.get(col.key)
+                v = cells.get(col.key)
                 # A column absent from the file altogether is the reader's finding, once, not one per row.
                 if v is not None and blank(v.value) and blank(v.raw):
                     yield ctx.at_row(REQUIRED_MISSING, table.key, row, col.key)

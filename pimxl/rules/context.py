@@ -125,8 +125,14 @@ class Context:
 
 def _empty(row: Row) -> bool:
     """Nothing but blanks (white space counts as blank) in the declared and the user's own columns."""
-    return all(blank(v.value) and blank(v.raw) for v in row.cells.values()) and all(
-        blank(x) for x in row.extra.values())
+    # blank() of each value and raw content, inlined: this runs for every row of every table.
+    for v in row.cells.values():
+        value, raw = v.value, v.raw
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            return False
+        if raw is not None and not (isinstance(raw, str) and not raw.strip()):
+            return False
+    return all(blank(x) for x in row.extra.values())
 
 
 def row_label(table: Table, row: Row) -> str:

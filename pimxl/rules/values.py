@@ -98,6 +98,11 @@ def as_date(value: Any) -> date | None:
     Text in the unambiguous ISO-like forms (``2026-3-5``, ``2026/03/05``, ``2026.3.5``, ``2026年3月5日``,
     ``20260305``) is accepted because 调整后 values are free text.
     """
+    # The common cases first: an empty cell, a date as the reader types it.
+    if value is None:
+        return None
+    if type(value) is date:
+        return value
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
