@@ -7,8 +7,10 @@ A :class:`Snapshot` is plain rows per table (dates as ISO text), built from the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from .model import RAG_EN, RAG_ZH, RollupModel
@@ -52,12 +54,27 @@ CHANGE_KINDS: dict[str, tuple[str, str]] = {
 
 @dataclass
 class Snapshot:
+    """What history keeps of one run: rows per table, as dicts (``rows``) or as tuples in :data:`TABLES`' column
+    order (``tuples``). :func:`snapshot_of` makes tuples (what the history inserts); dicts are made from them the
+    first time something asks (:func:`diff`); a snapshot read back from the history has dicts."""
+
     as_of: date
     kpis: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    values: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
 
     def rows(self, table: str) -> list[dict[str, Any]]:
-        return self.tables.get(table, [])
+        rows = self.tables.get(table)
+        if rows is None and table in self.values:
+            cols = TABLES[table]
+            rows = self.tables[table] = [dict(zip(cols, v, strict=True)) for v in self.values[table]]
+        return rows or []
+
+    def tuples(self, table: str) -> list[tuple[Any, ...]]:
+        if table in self.values:
+            return self.values[table]
+        cols = TABLES[table]
+        return [tuple(r.get(c) for c in cols) for r in self.tables.get(table, [])]
 
 
 @dataclass
@@ -94,29 +111,39 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def _rows(objs: Any, cols: tuple[str, ...], **extra: Any) -> list[dict[str, Any]]:
-    return [{c: _plain(extra[c] if c in extra else getattr(o, c, None)) for c in cols} for o in objs]
+def _tuples(objs: list[Any], cols: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """One tuple of plain values (see :func:`_plain`) per object, in the order of ``cols``."""
+    if not objs:
+        return []
+    # attrgetter fetches every column in one C call; a column the objects lack is None.
+    if all(hasattr(objs[0], c) for c in cols):
+        get: Callable[[Any], tuple[Any, ...]] = attrgetter(*cols) if len(cols) > 1 else (lambda o: (getattr(o, cols[0]),))
+    else:
+        get = lambda o: tuple(getattr(o, c, None) for c in cols)  # noqa: E731
+    as_is = _AS_IS
+    return [tuple([v if v.__class__ in as_is else _plain(v) for v in get(o)]) for o in objs]
 
 
 def snapshot_of(model: RollupModel, kpis: dict[str, Any]) -> Snapshot:
     """The rows history keeps of this run."""
     t = TABLES
     projects = list(model.projects.values())
-    tables: dict[str, list[dict[str, Any]]] = {
-        "projects": [{**_rows([p], t["projects"])[0], "path": p.plan_path or (p.files[0] if p.files else "")}
-                     for p in projects],
-        "contracts": _rows(model.contracts, t["contracts"]),
-        "stages": _rows([s for c in model.contracts for s in c.stages], t["stages"]),
-        "milestones": _rows([m for p in projects for m in p.milestones], t["milestones"]),
-        "payments": _rows(model.payments(), t["payments"]),
-        "risks": _rows([r for p in projects for r in p.risks], t["risks"]),
-        "adjustments": _rows([a for p in projects for a in p.adjustments], t["adjustments"]),
-        "sites": _rows([s for p in projects for s in p.sites], t["sites"]),
-        "findings": _rows(model.findings, t["findings"]),
-        "overdue": _rows(model.overdue, t["overdue"]),
-        "sources": _rows(model.sources, t["sources"]),
+    # A project's row points at its plan, else at its first file.
+    heads = _tuples(projects, t["projects"][:-1])
+    values: dict[str, list[tuple[Any, ...]]] = {
+        "projects": [(*h, p.plan_path or (p.files[0] if p.files else "")) for h, p in zip(heads, projects, strict=True)],
+        "contracts": _tuples(model.contracts, t["contracts"]),
+        "stages": _tuples([s for c in model.contracts for s in c.stages], t["stages"]),
+        "milestones": _tuples([m for p in projects for m in p.milestones], t["milestones"]),
+        "payments": _tuples(model.payments(), t["payments"]),
+        "risks": _tuples([r for p in projects for r in p.risks], t["risks"]),
+        "adjustments": _tuples([a for p in projects for a in p.adjustments], t["adjustments"]),
+        "sites": _tuples([s for p in projects for s in p.sites], t["sites"]),
+        "findings": _tuples(model.findings, t["findings"]),
+        "overdue": _tuples(model.overdue, t["overdue"]),
+        "sources": _tuples(model.sources, t["sources"]),
     }
-    return Snapshot(model.as_of, dict(kpis), tables)
+    return Snapshot(model.as_of, dict(kpis), values=values)
 
 
 def _index(rows: list[dict[str, Any]], *key: str) -> dict[tuple[Any, ...], dict[str, Any]]:

@@ -218,7 +218,7 @@ class History:
         try:
             for table in TABLES:
                 c.execute(f"DELETE FROM {table} WHERE as_of = ?", (key,))
-                self._insert(table, key, snap.rows(table))
+                self._insert(table, key, snap.tuples(table))
             c.execute("INSERT OR REPLACE INTO runs (as_of, run_at, version, kpis, model, fingerprint, summary, "
                       "summary_sha256, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
                 key, (run_at or datetime.now()).isoformat(timespec="seconds"), self.version,
@@ -247,10 +247,11 @@ class History:
         previous = self.previous(as_of)
         return model, snap.kpis, RunRecord(previous, diff(snap, previous), self.trend(until=as_of))
 
-    def _insert(self, table: str, as_of: str, rows: Sequence[dict[str, Any]]) -> None:
+    def _insert(self, table: str, as_of: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert ``rows`` (values in the order of ``TABLES[table]``) for ``as_of``."""
         cols = TABLES[table]
         sql = f"INSERT INTO {table} (as_of, {', '.join(cols)}) VALUES (?{', ?' * len(cols)})"
-        self.conn.executemany(sql, ([as_of, *(r.get(c) for c in cols)] for r in rows))
+        self.conn.executemany(sql, [(as_of, *r) for r in rows])
 
     def runs(self) -> list[date]:
         return [date.fromisoformat(r[0]) for r in self.conn.execute("SELECT as_of FROM runs ORDER BY as_of")]
