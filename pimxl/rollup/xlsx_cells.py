@@ -21,10 +21,12 @@ with a format does.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
+from operator import itemgetter
 from typing import Any
 
 from xlsxwriter.utility import _datetime_to_excel_datetime, _utf16_len, _utf16_truncate, xl_col_to_name
@@ -41,6 +43,8 @@ MAX_LINKS = 65_530  # Excel's limit of hyperlinks a worksheet (xlsxwriter refuse
 _STRMAX = 32_767  # characters (UTF-16 units) a cell holds
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # serial 0; exact from 1900-03-01 (Excel's 1900 leap-year bug)
 _SERIAL_FROM = date(1900, 3, 1)
+# Classes rendered once per distinct value of a column (see RowSink._tails).
+_BY_VALUE = frozenset({str, int, float, date, type(None)})
 
 
 def escape_text(text: str) -> str:
@@ -65,6 +69,20 @@ class Chunk:
     links: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+def _columns(rows: list[dict[str, Any]], keys: list[str]) -> list[tuple[Any, ...]] | list[list[Any]]:
+    """The values of each column (``row.get(key)``), every column at once."""
+    # One C-level lookup of every key a row, then transposed, when every row is a plain dict holding every
+    # key (a missing key, or a dict subclass whose lookup differs from get(), takes one get() a cell).
+    if rows and set(map(type, rows)) == {dict}:
+        try:
+            if len(keys) == 1:
+                return [tuple(map(itemgetter(keys[0]), rows))]
+            return list(zip(*map(itemgetter(*keys), rows), strict=True))
+        except KeyError:
+            pass
+    return [[r.get(k) for r in rows] for k in keys]
+
+
 class RowSink:
     """Renders tables' data rows into :class:`Chunk` s per worksheet, sharing the workbook's string table."""
 
@@ -76,96 +94,150 @@ class RowSink:
         self._strings: dict[str, str] = {}  # text → the rest of its <c> element: ' t="s"><v>N</v></c>'
         self._link_counts: dict[int, int] = {}
 
-    def _string(self, text: str) -> str:
-        """The rest of a string cell's element for ``text``; the shared string is added on first use.
+    def _text(self, text: str) -> tuple[str, bool]:
+        """The rest of a string cell's element for ``text`` (after its style), and whether it refers to the
+        shared-string table; the shared string is added on first use.
 
-        The caller counts every string cell as a reference to the shared-string table (its ``count``); the
-        few inline ones are taken off again here."""
+        The shared-string table's reference ``count`` is left to the caller: it adds one per cell that refers to
+        the table (the second item), however many cells one call serves."""
         tail = self._strings.get(text)
         if tail is not None:
-            return tail
+            return tail, True
         key = text
         if len(text) > _STRMAX // 2 and _utf16_len(text) > _STRMAX:
             text = _utf16_truncate(text, _STRMAX)
         # xlsxwriter writes a shared string starting "<r>" and ending "</r>" as raw rich-text XML: user text
-        # like that goes inline, escaped, so it can never inject markup. Not cached: each use is uncounted.
+        # like that goes inline, escaped, so it can never inject markup.
         if text.startswith("<r>") and text.endswith("</r>"):
-            self._sst.count -= 1
-            return inline_string(text)
+            return inline_string(text), False
         tail = f' t="s"><v>{self._sst._get_shared_string_index(text)}</v></c>'
-        self._sst.count -= 1  # _get_shared_string_index counted this use; the caller counts it again
+        self._sst.count -= 1  # _get_shared_string_index counted this use; the caller counts its cells
         self._strings[key] = tail
-        return tail
+        return tail, True
 
     def render(self, ws: Worksheet, rows: list[dict[str, Any]], keys: list[str], first: int,
                styles: list[int], *, styled_blanks: bool = False) -> Chunk:
         """Render ``rows`` (one dict each; columns ``keys``, styles ``styles``: 0 for none) from 0-based row
         ``first``, and extend the worksheet's dimension over them (xlsxwriter never sees these cells)."""
         chunk = Chunk(first, first + len(rows) - 1, "")
-        numbers = range(first + 1, first + len(rows) + 1)
+        # Row numbers as text once, for every column's cell references.
+        numbers = [str(r) for r in range(first + 1, first + len(rows) + 1)]
+        spans = f'" spans="1:{len(keys)}">'
         self._link_counts.setdefault(id(ws), ws.hlink_count)
-        columns = [self._column(ws, j, [r.get(k) for r in rows], numbers, styles[j], styled_blanks, chunk)
-                   for j, k in enumerate(keys)]
-        spans = f' spans="1:{len(keys)}">'
+        if not keys:  # rows without cells (nothing is spliced for them)
+            chunk.xml = "".join([f'<row r="{r}{spans}</row>' for r in numbers])
+            return chunk
+        columns = []
+        for j, values in enumerate(_columns(rows, keys)):
+            letter, xf = xl_col_to_name(j), styles[j]
+            # Each cell's element after its reference ("" for no cell), then the elements, one column at a time.
+            tails = self._tails(ws, values, numbers, letter, f' s="{xf}"' if xf else "", chunk)
+            start = f'<c r="{letter}'
+            if styled_blanks and xf:
+                blank = f'" s="{xf}"/>'
+                columns.append([f'{start}{r}"{t}' if t else f"{start}{r}{blank}"
+                                for r, t in zip(numbers, tails, strict=True)])
+            else:
+                columns.append([f'{start}{r}"{t}' if t else "" for r, t in zip(numbers, tails, strict=True)])
         # One join per row, then one for the table.
-        by_row = zip(*columns, strict=True) if columns else [()] * len(rows)
-        chunk.xml = "".join([f'<row r="{r}"{spans}{"".join(cells)}</row>'
-                             for r, cells in zip(numbers, by_row, strict=True)])
-        if rows and keys:
+        chunk.xml = "".join([f'<row r="{r}{spans}{"".join(cells)}</row>'
+                             for r, cells in zip(numbers, zip(*columns, strict=True), strict=True)])
+        if rows:
             ws._check_dimensions(first, 0)
             ws._check_dimensions(chunk.last_row, len(keys) - 1)
             self.chunks.setdefault(id(ws), []).append(chunk)
         return chunk
 
-    def _column(self, ws: Worksheet, col: int, values: list[Any], numbers: range, xf: int,
-                styled_blanks: bool, chunk: Chunk) -> list[str]:
-        letter = xl_col_to_name(col)
-        s = f' s="{xf}"' if xf else ""
-        blank = f'<c r="{letter}{{}}"{s}/>' if styled_blanks and xf else ""
-        strings, string = self._strings, self._string
+    def _tails(self, ws: Worksheet, values: list[Any], numbers: list[str], letter: str, s: str,
+               chunk: Chunk) -> list[str]:
+        """What follows ``<c r="…"`` for each of a column's values ("" where there is no cell), with ``s``
+        (the column's style attribute) in it; adds the column's string cells to the shared-string count."""
+        classes = set(map(type, values))
+        if classes <= _BY_VALUE and not (float in classes and 0 in values):
+            # Values of these classes that compare equal render alike (1 and 1.0 both as "1"; str never equals
+            # a number or date): render each distinct value once, in first-use order (the order shared
+            # strings get their index in), and look the cells up. -0.0 equals 0 but renders as "-0": a float
+            # column holding a zero takes the general way below.
+            # Counted (a text used by several cells refers to the shared-string table once per cell) when
+            # the column holds text.
+            uses: dict[Any, int] = Counter(values) if str in classes else dict.fromkeys(values, 0)
+            table: dict[Any, str] = {}
+            strings = 0
+            for v, n in uses.items():
+                if v is None or v == "":
+                    table[v] = ""
+                else:
+                    table[v], shared = self._value(v, s)
+                    strings += n if shared else 0
+            self._sst.count += strings
+            return [table[v] for v in values]
+        # One value at a time, in row order: links record their cell, and shared strings are added in the
+        # order the cells come.
         out: list[str] = []
         add = out.append
-        n_strings = 0
+        known, resolve, links = self._strings, self.links.resolve, chunk.links
+        # Links this worksheet can still take (Excel's limit); the hyperlink style, once a link is written.
+        room = MAX_LINKS - self._link_counts[id(ws)]
+        link_style = ""
+        strings = 0
         for r, v in zip(numbers, values, strict=True):
             cls = v.__class__
             if cls is str:
-                if v:
-                    n_strings += 1
-                    add(f'<c r="{letter}{r}"{s}{strings.get(v) or string(v)}')
-                else:
-                    add(blank and blank.format(r))
-            elif cls is float or cls is int:
-                if v - v == 0:  # finite
-                    add(f'<c r="{letter}{r}"{s}><v>{v:.16G}</v></c>')
-                else:
-                    add(blank and blank.format(r))
-            elif cls is date and v >= _SERIAL_FROM:
-                add(f'<c r="{letter}{r}"{s}><v>{v.toordinal() - _EXCEL_EPOCH}</v></c>')
+                text, style = v, s
             elif v is None:
-                add(blank and blank.format(r))
+                add("")
+                continue
             elif isinstance(v, Link):
-                cell, is_string = self._link(ws, v, f"{letter}{r}", s, chunk)
-                n_strings += is_string
-                add(cell)
+                resolved = resolve(v)
+                if resolved is not None and room > 0:
+                    room -= 1
+                    links.append((f"{letter}{r}", *resolved))
+                    if not link_style:
+                        link_style = f' s="{self.wb.default_url_format._get_xf_index()}"'
+                    text, style = v.text or self.links.shown(v), link_style
+                else:
+                    # No target, a URL Excel refuses, or past the limit: the text alone, as a plain string
+                    # (a shared one, even when empty).
+                    text, style = v.text, s
+                    tail, shared = self._text(text)
+                    strings += shared
+                    add(style + tail)
+                    continue
             else:
-                cell, is_string = self._other(v, f"{letter}{r}", s, blank and blank.format(r))
-                n_strings += is_string
-                add(cell)
-        self._sst.count += n_strings
+                tail, n = self._value(v, s)
+                strings += n
+                add(tail)
+                continue
+            if not text and cls is str:
+                add("")
+                continue
+            tail = known.get(text)
+            if tail is None:
+                tail, shared = self._text(text)
+                strings += shared
+            else:
+                strings += 1
+            add(style + tail)
+        self._link_counts[id(ws)] = MAX_LINKS - room
+        self._sst.count += strings
         return out
 
-    def _link(self, ws: Worksheet, link: Link, ref: str, s: str, chunk: Chunk) -> tuple[str, int]:
-        resolved = self.links.resolve(link)
-        count = self._link_counts[id(ws)] + (resolved is not None)
-        if resolved is None or count > MAX_LINKS:
-            # No target, a URL Excel refuses, or past the limit: the text alone, as a plain string.
-            return f'<c r="{ref}"{s}{self._string(link.text)}', 1
-        self._link_counts[id(ws)] = count
-        chunk.links.append((ref, *resolved))
-        xf = self.wb.default_url_format._get_xf_index()
-        return f'<c r="{ref}" s="{xf}"{self._string(link.text or self.links.shown(link))}', 1
+    def _value(self, v: Any, s: str) -> tuple[str, int]:
+        """What follows ``<c r="…"`` for any value but a :class:`Link` ("" for no cell), and whether it refers
+        to the shared-string table (1) or not (0)."""
+        cls = v.__class__
+        if cls is str:
+            if not v:
+                return "", 0
+            tail, shared = self._text(v)
+            return s + tail, shared
+        if cls is float or cls is int:
+            return (f"{s}><v>{v:.16G}</v></c>", 0) if v - v == 0 else ("", 0)  # NaN and ±inf: no cell
+        if cls is date and v >= _SERIAL_FROM:
+            return f"{s}><v>{v.toordinal() - _EXCEL_EPOCH}</v></c>", 0
+        return self._other(v, s)
 
-    def _other(self, v: Any, ref: str, s: str, blank: str) -> tuple[str, int]:
+    def _other(self, v: Any, s: str) -> tuple[str, int]:
         """The rare kinds: datetimes, early dates, booleans, Decimals, subclasses, and whatever coerce() makes
         of anything else."""
         from pimxl.rollup.xlsx_table import coerce
@@ -173,22 +245,25 @@ class RowSink:
         if isinstance(v, Enum):
             v = coerce(v)
             if v is None:
-                return blank, 0
+                return "", 0
         if isinstance(v, bool):
-            return f'<c r="{ref}"{s} t="b"><v>{int(v)}</v></c>', 0
+            return f'{s} t="b"><v>{int(v)}</v></c>', 0
         if isinstance(v, str):
-            return (f'<c r="{ref}"{s}{self._string(str(v))}', 1) if v else (blank, 0)
+            if not v:
+                return "", 0
+            tail, shared = self._text(str(v))
+            return s + tail, shared
         if isinstance(v, datetime | date | time | timedelta):
             try:
-                return f'<c r="{ref}"{s}><v>{_datetime_to_excel_datetime(v, False, True):.16G}</v></c>', 0
+                return f"{s}><v>{_datetime_to_excel_datetime(v, False, True):.16G}</v></c>", 0
             except (TypeError, ValueError, OverflowError, AttributeError):
                 v = coerce(v)
-                return self._other(v, ref, s, blank) if v is not None else (blank, 0)
+                return self._other(v, s) if v is not None else ("", 0)
         if isinstance(v, int | float | Decimal):
             number = float(v)
-            return (f'<c r="{ref}"{s}><v>{number:.16G}</v></c>', 0) if number - number == 0 else (blank, 0)
+            return (f"{s}><v>{number:.16G}</v></c>", 0) if number - number == 0 else ("", 0)
         # coerce() makes anything else one of the types above, None, or (an Enum holding one) a Link: its text.
         v = coerce(v)
         if isinstance(v, Link):
             v = v.text
-        return self._other(v, ref, s, blank) if v is not None else (blank, 0)
+        return self._other(v, s) if v is not None else ("", 0)

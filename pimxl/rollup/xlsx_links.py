@@ -21,6 +21,9 @@ __all__ = ["LinkWriter", "escape_attr"]
 
 _ATTR_SPECIAL = re.compile('[&"<>\n]')
 _MISSING: Any = object()
+# A path xlsxwriter's Url takes as it is: none of the characters it escapes (%"<> []^`{}), no "#" (an anchor),
+# no backslash or colon (absolute paths, "file://").
+_URL_PLAIN = re.compile(r'[^%"<> \[\]^`{}#\\:]*')
 _UNCLEAN = re.compile(r"(^|/)\.{1,2}(/|$)|//|^/|/$")
 
 
@@ -120,6 +123,12 @@ class LinkWriter:
         if file is _MISSING:
             rel = self._path(target)
             file = None
+            if 2 <= len(rel) < 1000 and _URL_PLAIN.fullmatch(rel):
+                # What Url makes of a relative path that it neither escapes nor splits (no character it
+                # escapes, no "#", "%", "\\" or ":"; short enough for Excel): "\\" for "/", shown as it is.
+                shown = rel.replace("/", "\\")
+                self._files[target] = file = (escape_attr(shown[2:] if shown.startswith(".\\") else shown), shown)
+                return file
             try:
                 url = Url(f"external:{_no_hash(rel)}")
                 # Shown as the path it is: a "#" in a file name, not its %23.

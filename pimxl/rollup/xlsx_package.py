@@ -84,10 +84,17 @@ def _hyperlinks(links: list[tuple[str, str, str]], rels: str | None) -> tuple[st
     rels = rels or (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                     f'<Relationships xmlns="{_RELS_NS}"></Relationships>')
     next_id = max((int(m) for m in _REL_ID.findall(rels)), default=0) + 1
+    if not SHARE_RELATIONSHIPS:
+        # One relationship per link, numbered in order: two comprehensions.
+        elements = [f'<hyperlink ref="{ref}" r:id="rId{n}"{location}/>'
+                    for n, (ref, _, location) in enumerate(links, next_id)]
+        relationships = [f'<Relationship Id="rId{n}" Type="{_HYPERLINK_TYPE}" Target="{target}" '
+                         f'TargetMode="External"/>' for n, (_, target, _) in enumerate(links, next_id)]
+        return "".join(elements), rels.replace("</Relationships>", "".join(relationships) + "</Relationships>")
     ids: dict[str, str] = {}
     elements, relationships = [], []
     for ref, target, location in links:
-        rid = ids.get(target) if SHARE_RELATIONSHIPS else None
+        rid = ids.get(target)
         if rid is None:
             rid = ids[target] = f"rId{next_id}"
             next_id += 1
