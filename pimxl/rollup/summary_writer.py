@@ -32,7 +32,7 @@ from pimxl.rollup.sheetspec import ChartSpec, Kpi, Link, SheetSpec, Summary
 from pimxl.rollup.xlsx_cells import RowSink
 from pimxl.rollup.xlsx_charts import ChartWriter, grid_slots
 from pimxl.rollup.xlsx_links import LinkWriter
-from pimxl.rollup.xlsx_package import write_package
+from pimxl.rollup.xlsx_package import PartsWorkbook, write_package
 from pimxl.rollup.xlsx_style import Styles, display_width
 from pimxl.rollup.xlsx_table import TableBox, setup_print, write_table, write_title
 
@@ -65,8 +65,8 @@ def write_summary(summary: Summary, path: Path, *, lang: str = "zh", base_dir: P
     _remove_stale_temps(path)
     tmp = path.with_name(f".~{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.xlsx")
     try:
-        skeleton = io.BytesIO()
-        wb = Workbook(skeleton, {**WORKBOOK_OPTIONS, "in_memory": True})
+        # xlsxwriter's parts stay in memory, unzipped (its own zip is empty): write_package zips them once.
+        wb = PartsWorkbook(io.BytesIO(), {**WORKBOOK_OPTIONS, "in_memory": True})
         sink = RowSink(wb, LinkWriter(path.parent, base_dir))
         _render(wb, summary, lang, sink, set(one_page))
         wb.close()
@@ -74,7 +74,7 @@ def write_summary(summary: Summary, path: Path, *, lang: str = "zh", base_dir: P
         sheets = [ws for ws in wb.worksheets() if not ws.is_chartsheet]
         parts = {id(ws): f"xl/worksheets/sheet{n}.xml" for n, ws in enumerate(sheets, start=1)}
         with open(tmp, "xb") as f:
-            write_package(skeleton.getvalue(), f, {parts[k]: chunks for k, chunks in sink.chunks.items()})
+            write_package(wb.parts, f, {parts[k]: chunks for k, chunks in sink.chunks.items()})
             f.flush()
             # Flush to disk before the rename, or a power cut could leave a renamed but empty file.
             os.fsync(f.fileno())

@@ -19,11 +19,17 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from xlsxwriter.packager import Packager
+from xlsxwriter.workbook import Workbook
 
 from pimxl.rollup.xlsx_cells import Chunk
 
-__all__ = ["LEVEL", "SHARE_RELATIONSHIPS", "splice", "write_package"]
+__all__ = ["LEVEL", "SHARE_RELATIONSHIPS", "Part", "PartsWorkbook", "splice", "write_package"]
+
+Part = tuple[str, str | bytes]  # a package member: its name, and its XML text or bytes
 
 LEVEL = 1
 # False (the default): one relationship per <hyperlink>, as Excel itself writes them. True: one per distinct
@@ -104,25 +110,60 @@ def _hyperlinks(links: list[tuple[str, str, str]], rels: str | None) -> tuple[st
     return "".join(elements), rels.replace("</Relationships>", "".join(relationships) + "</Relationships>")
 
 
-def write_package(skeleton: bytes, out: io.BufferedIOBase, chunks: Mapping[str, list[Chunk]],
+class PartsWorkbook(Workbook):
+    """xlsxwriter's Workbook (``in_memory``) that hands its package's parts over instead of zipping them: on
+    close() :attr:`parts` holds (member name, XML text or bytes) in xlsxwriter's order, and the zip it writes is
+    empty. :func:`write_package` zips the parts once, with the data rows spliced in (no deflate at xlsxwriter's
+    level 6 to be inflated again)."""
+
+    parts: list[Part]
+
+    def _get_packager(self) -> Packager:
+        # xlsxwriter's documented hook for a packager of one's own.
+        self.parts = []
+        return _PartsPackager(self.parts)
+
+
+class _PartsPackager(Packager):
+    def __init__(self, parts: list[Part]) -> None:
+        super().__init__()
+        self._parts = parts
+
+    def _create_package(self) -> list[Any]:
+        if not self.in_memory:
+            raise ValueError("PartsWorkbook needs the in_memory option")
+        # In memory every part is a StringIO (XML) or a BytesIO (images and the like).
+        self._parts.extend((name, data.getvalue()) for data, name, _ in super()._create_package())
+        return []
+
+
+def write_package(parts: bytes | Sequence[Part], out: io.BufferedIOBase, chunks: Mapping[str, list[Chunk]],
                   level: int = LEVEL) -> None:
-    """Write the package ``skeleton`` (xlsxwriter's zip) to ``out`` with ``chunks`` (worksheet part name,
-    e.g. ``xl/worksheets/sheet2.xml`` → its chunks) spliced in."""
-    with zipfile.ZipFile(io.BytesIO(skeleton)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        names = src.namelist()
-        # Spliced worksheets and their .rels parts first, then every member in xlsxwriter's order.
-        replaced: dict[str, bytes] = {}
-        for name, sheet_chunks in chunks.items():
-            rels_name = _rels_name(name)
-            rels = src.read(rels_name).decode() if rels_name in names else None
-            replaced[name], rels = splice(src.read(name).decode(), rels, sheet_chunks)
-            if rels is not None:
-                replaced[rels_name] = rels.encode()
-        for name in names:
-            _add(dst, name, replaced.pop(name, None) or src.read(name), level)
+    """Write the package ``parts`` (:attr:`PartsWorkbook.parts`, or a zip's bytes) to ``out`` with ``chunks``
+    (worksheet part name, e.g. ``xl/worksheets/sheet2.xml`` → its chunks) spliced in."""
+    if isinstance(parts, bytes):
+        with zipfile.ZipFile(io.BytesIO(parts)) as src:
+            parts = [(name, src.read(name)) for name in src.namelist()]
+    by_name = dict(parts)
+    # Spliced worksheets and their .rels parts first, then every member in xlsxwriter's order.
+    replaced: dict[str, bytes] = {}
+    for name, sheet_chunks in chunks.items():
+        rels_name = _rels_name(name)
+        rels = _text(by_name[rels_name]) if rels_name in by_name else None
+        replaced[name], rels = splice(_text(by_name[name]), rels, sheet_chunks)
+        if rels is not None:
+            replaced[rels_name] = rels.encode()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in parts:
+            data = replaced.pop(name, None) or data
+            # As xlsxwriter stores its XML: UTF-8.
+            _add(dst, name, data.encode() if isinstance(data, str) else data, level)
         for name, data in replaced.items():  # .rels of a worksheet that had none
             _add(dst, name, data, level)
+
+
+def _text(data: str | bytes) -> str:
+    return data if isinstance(data, str) else data.decode()
 
 
 def _rels_name(part: str) -> str:
