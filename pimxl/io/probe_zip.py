@@ -17,6 +17,7 @@ from xml.parsers import expat
 
 import defusedxml.ElementTree as DET
 
+from .memo import memo_small
 from .probe_cells import Box, sheet_area, xlsb_area
 from .probe_common import (
     Limits,
@@ -251,16 +252,35 @@ def probe_zip(path: Path, guess: str, limits: Limits, keep: bool = False,
         z.close()
 
 
-def _rel_targets(z: _Zip, rels_name: str, base: str) -> list[tuple[str, str]]:
+def _rel_targets(z: _Zip, rels_name: str, base: str) -> tuple[tuple[str, str], ...]:
     """(type suffix, normalised target) of each relationship in a .rels part."""
+    data = z.read(rels_name)
+    try:
+        return _targets(data, base)
+    except (expat.ExpatError, XmlUnsafe, ValueError) as e:
+        raise z._not_xml(rels_name, e) from None
+
+
+@memo_small()
+def _targets(data: bytes, base: str) -> tuple[tuple[str, str], ...]:
+    """:func:`_rel_targets` of a .rels part's bytes (well-formed, no DTD), memoised by content as
+    :func:`.probe_xml.children` is: workbooks of one template share their .rels parts."""
     out = []
-    for rel in z.children(rels_name):
+    for rel in children(data):
         rtype = rel.get("Type", "").rsplit("/", 1)[-1]
         target = rel.get("Target", "").replace("\\", "/")
         if rel.get("TargetMode") == "External" or not target:
             continue
         out.append((rtype, _join(base, target)))
-    return out
+    return tuple(out)
+
+
+@memo_small()
+def _content_types(data: bytes, main: str) -> tuple[str, ...]:
+    """The content types (lower case) that ``[Content_Types].xml`` declares for the part ``main``
+    (lower case), in order; memoised by content (workbooks of one template share the part)."""
+    return tuple(el.get("ContentType", "").lower() for el in children(data)
+                 if el.get("PartName", "").lstrip("/").lower() == main)
 
 
 def _join(base: str, target: str) -> str:
@@ -282,13 +302,16 @@ def _probe_ooxml(z: _Zip) -> str:
     else:
         raise corrupt(kind, "缺少 _rels/.rels", "_rels/.rels is missing")
     if z.has("[Content_Types].xml"):
-        for el in z.children("[Content_Types].xml"):
-            if el.get("PartName", "").lstrip("/").lower() == main.lower():
-                ctype = el.get("ContentType", "").lower()
-                kind = _MAIN_TYPES.get(ctype, kind)
-                for word, zh, en in _OTHER_OFFICE:
-                    if word in ctype:
-                        raise not_sheet("unknown", zh, en)
+        data = z.read("[Content_Types].xml")
+        try:
+            ctypes = _content_types(data, main.lower())
+        except (expat.ExpatError, XmlUnsafe, ValueError) as e:
+            raise z._not_xml("[Content_Types].xml", e) from None
+        for ctype in ctypes:
+            kind = _MAIN_TYPES.get(ctype, kind)
+            for word, zh, en in _OTHER_OFFICE:
+                if word in ctype:
+                    raise not_sheet("unknown", zh, en)
     if not main or not z.has(main):
         raise corrupt(kind, "缺少工作簿部件（workbook）", "the workbook part is missing")
     folder = main.rsplit("/", 1)[0] if "/" in main else ""
