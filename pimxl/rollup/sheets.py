@@ -18,7 +18,7 @@ from ..templates.vocab import CONTRACT_STAGES
 from .ageing import NOT_DUE, ageing_totals, bucket_labels
 from .changes import Change
 from .kpis import KPI_LABELS, TREND_KEYS, kpi_list
-from .model import RAG_ZH, Project, Reason, RollupModel
+from .model import RAG_ZH, Project, Reason, RollupModel, StageRow
 from .sheetspec import ChartSpec, Column, Link, SheetSpec, Summary
 
 __all__ = ["SHEETS", "build_summary"]
@@ -80,21 +80,23 @@ def build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[Ch
     ageing_n = Counter(n.bucket for n in model.payments())
     stage_order = [NO_STAGE, *CONTRACT_STAGES, NO_TABLE]
     by_stage = Counter((p.current_stage or NO_STAGE) if p.contracts else NO_TABLE for p in projects)
+    # Each project's contract value once (a property summing its contracts), for every figure below.
+    contract_values = {id(p): p.contract_value for p in projects}
     value_by_stage = Counter()
     for p in projects:
-        value_by_stage[(p.current_stage or NO_STAGE) if p.contracts else NO_TABLE] += p.contract_value
+        value_by_stage[(p.current_stage or NO_STAGE) if p.contracts else NO_TABLE] += contract_values[id(p)]
     ov: list[dict[str, Any]] = []
     ov += [{"group": "当前阶段", "item": st, "count": by_stage[st], "amount": round(value_by_stage[st], 2)}
            for st in stage_order if by_stage[st] or st in CONTRACT_STAGES]
     for level in ("red", "amber", "green"):
         ps = [p for p in projects if p.rag == level]
         ov.append({"group": "RAG", "item": RAG_ZH[level], "count": len(ps),
-                   "amount": round(sum(p.contract_value for p in ps), 2)})
+                   "amount": round(sum(contract_values[id(p)] for p in ps), 2)})
     ov += [{"group": "应收账龄", "item": b, "count": ageing_n[b], "amount": ageing[b]} for b in bucket_labels(edges)]
     for div in sorted({p.division for p in projects}):
         ps = [p for p in projects if p.division == div]
         ov.append({"group": "事业部", "item": div or "（未填写）", "count": len(ps),
-                   "amount": round(sum(p.contract_value for p in ps), 2)})
+                   "amount": round(sum(contract_values[id(p)] for p in ps), 2)})
     phases = Counter(p.phase or "（未填写）" for p in projects)
     ov += [{"group": "计划当前阶段", "item": ph, "count": n, "amount": None} for ph, n in sorted(phases.items())]
     sheet("overview", "中心项目汇总",
@@ -125,8 +127,12 @@ def build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[Ch
                "next_planned": c.next_planned, "days_late": c.days_late, "received": c.received,
                "receivable": c.receivable, "overdue_receivable": c.overdue_receivable, "rag": RAG_ZH[c.rag],
                "reasons": _why(c.reasons, lang), "last_updated": c.last_updated, "stale_days": c.stale_days}
+        # Contract.stage(name) is the first row of that stage: all of them looked up at once.
+        stages: dict[str, StageRow] = {}
+        for sr in c.stages:
+            stages.setdefault(sr.stage, sr)
         for i, st in enumerate(CONTRACT_STAGES, 1):
-            sr = c.stage(st)
+            sr = stages.get(st)
             na = sr is not None and not sr.applicable
             row[f"s{i:02d}_planned"] = "不适用" if na else (sr.planned if sr else None)
             row[f"s{i:02d}_actual"] = "不适用" if na else (sr.actual if sr else None)
@@ -156,7 +162,7 @@ def build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[Ch
         ("sites", "场地具备", "Sites ready", "text"), ("sites_not_ready", "场地未具备", "Sites not ready", "int"),
         ("errors", "错误", "Errors", "int"), ("warnings", "警告", "Warnings", "int"),
         ("rag", "RAG", "RAG", "rag"), ("reasons", "原因", "Why", "text")),
-        [_project_row(p, lang) for p in projects], note)
+        [_project_row(p, lang, contract_values[id(p)]) for p in projects], note)
 
     # 逾期 -------------------------------------------------------------------------------------------
     sheet("overdue", "逾期事项", _cols(
@@ -267,11 +273,13 @@ def build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[Ch
     # 校验 -------------------------------------------------------------------------------------------
     sev_rank = {"error": 0, "warning": 1, "info": 2}
     fnds = sorted(model.findings, key=lambda f: (sev_rank.get(f.severity, 3), f.path, f.sheet, f.cell, f.code))
+    # Each severity's label once.
+    severities = {sev: Severity(sev).label(lang) for sev in dict.fromkeys(f.severity for f in fnds)}
     sheet("findings", "校验结果", _cols(
         ("severity", "级别", "Severity", "severity"), ("code", "代码", "Code", "text"), *P_COLS[:1],
         ("file", "文件", "File", "link"), ("address", "单元格", "Cell", "link"), ("field", "字段", "Field", "text"),
         ("value", "值", "Value", "text"), ("message", "说明", "Message", "text")),
-        [{"severity": Severity(f.severity).label(lang), "code": f.code, "project_id": f.project_id,
+        [{"severity": severities[f.severity], "code": f.code, "project_id": f.project_id,
           "file": _link(f.path, f.path), "address": _link(f.address, f.path, f.address) if f.address else "",
           "field": f.field, "value": f.value, "message": f.message_en if lang == "en" else f.message_zh}
          for f in fnds])
@@ -291,7 +299,7 @@ def build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[Ch
     return summary
 
 
-def _project_row(p: Project, lang: str) -> dict[str, Any]:
+def _project_row(p: Project, lang: str, contract_value: float) -> dict[str, Any]:
     delay = (p.forecast_finish - p.planned_finish).days if p.forecast_finish and p.planned_finish else None
     return {
         "project_id": _link(p.project_id, p.plan_path or (p.files[0] if p.files else "")),
@@ -299,7 +307,7 @@ def _project_row(p: Project, lang: str) -> dict[str, Any]:
         "project_manager": p.project_manager, "sales_rep": p.sales_rep, "phase": p.phase,
         "current_stage": (p.current_stage or NO_STAGE) if p.contracts else NO_TABLE,
         "percent_complete": p.percent_complete, "planned_finish": p.planned_finish,
-        "forecast_finish": p.forecast_finish, "delay": delay, "contract_value": p.contract_value,
+        "forecast_finish": p.forecast_finish, "delay": delay, "contract_value": contract_value,
         "received": p.received, "receivable": p.receivable, "open_high_risks": p.open_high_risks,
         "pending_adjustments": p.pending_adjustments,
         "sites": f"{sum(x.ready for x in p.sites)}/{len(p.sites)}" if p.sites else "",
