@@ -253,3 +253,33 @@ def test_record_and_replay(tmp_path: Path) -> None:
         week1 = h.replay(C.AS_OF_1)
         assert week1 is not None and len(week1[2].trend) == 1
         assert h.replay(date(2020, 1, 1)) is None
+
+
+def test_model_stored_a_project_a_row_and_whole_models_of_before_still_load(tmp_path: Path) -> None:
+    import pickle
+    import zlib
+
+    with History(tmp_path / "h.db") as h:
+        model, kpis, _, _ = _run(h, 2, C.AS_OF_2)
+        ids = list(model.projects)
+        rows = h.conn.execute("SELECT project_id, signature FROM run_projects WHERE as_of = ? ORDER BY project_id",
+                              (C.AS_OF_2.isoformat(),)).fetchall()
+        assert [pid for pid, _ in rows] == sorted(ids) and len(ids) >= 3
+        # Only the projects asked for, with the signature asked for.
+        wanted = {ids[0]: "", ids[1]: "not its signature"}
+        assert h.load_projects(C.AS_OF_2, wanted) == {}
+        assert set(h.load_projects(C.AS_OF_2)) == set(ids)
+        again = h.load_model(C.AS_OF_2)
+        assert again is not None and list(again.projects) == ids
+        assert [(o.kind, o.project_id, o.item, o.days) for o in again.overdue] == [
+            (o.kind, o.project_id, o.item, o.days) for o in model.overdue]
+        # A model stored whole (pimxl before this change) is read as it was.
+        whole = zlib.compress(pickle.dumps(again))
+        h.conn.execute("UPDATE runs SET model = ? WHERE as_of = ?", (whole, C.AS_OF_2.isoformat()))
+        h.conn.execute("DELETE FROM run_projects")
+        old = h.load_model(C.AS_OF_2)
+        assert old is not None and list(old.projects) == ids and compute_kpis(old) == kpis
+        # A project row missing: the model is incomplete, so none is given (its summary cannot be rebuilt).
+        h.save_snapshot(C.AS_OF_2, model, kpis)
+        h.conn.execute("DELETE FROM run_projects WHERE project_id = ?", (ids[1],))
+        assert h.load_model(C.AS_OF_2) is None

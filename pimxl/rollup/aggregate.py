@@ -11,7 +11,7 @@ only; a readable record without a 项目编号 cannot be placed in a project and
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -78,16 +78,17 @@ def build_model(
     settings: Settings | None = None,
     extra_findings: Iterable[Finding] = (),
     *,
-    reuse: RollupModel | None = None,
+    reuse: Callable[[dict[str, str]], Mapping[str, Any]] | None = None,
     key: str = "",
 ) -> RollupModel:
     """The whole centre. ``extra_findings`` are findings not attached to any FileResult (rare).
 
     ``key`` (the rules' key: as-of date and settings) signs every project with its files
-    (:func:`~pimxl.rollup.reuse.group_signature`); ``reuse`` (the stored model of an earlier run of the same
-    as-of date) then gives back, as they were, the projects whose signature is unchanged — figures, RAG and
-    overdue items — so their records are never loaded. Such a project comes without its WBS tasks (a stored
-    model keeps none); nothing after the model needs them.
+    (:func:`~pimxl.rollup.reuse.group_signature`). ``reuse`` is then asked, with every project's signature, for
+    the projects an earlier run of the same as-of date built from the same files (project id → an object with
+    ``project`` and ``overdue``: :meth:`~pimxl.rollup.history.History.load_projects`); those are taken over as
+    they were — figures, RAG, overdue items — and their records are never loaded. Such a project comes without
+    its WBS tasks (a stored project keeps none); nothing after the model needs them.
     """
     from .reuse import group_signature
 
@@ -103,27 +104,22 @@ def build_model(
         if pid:
             groups[pid].append(fr)
     model.findings.extend(_finding_row(f, "", "") for f in extra_findings)
-    old = getattr(reuse, "signatures", None) or {}
-    old_overdue: dict[str, list[OverdueItem]] = defaultdict(list)
-    if reuse is not None and old:
-        for o in reuse.overdue:
-            old_overdue[o.project_id].append(o)
+    if key:
+        model.signatures = {pid: group_signature(groups[pid], key) for pid in sorted(groups)}
+    taken = reuse(model.signatures) if reuse is not None and key else {}
     overdue: list[OverdueItem] = []
     for pid in sorted(groups):
-        members = groups[pid]
-        sig = model.signatures[pid] = group_signature(members, key) if key else ""
-        if sig and old.get(pid) == sig and reuse is not None and pid in reuse.projects:
-            p = model.projects[pid] = reuse.projects[pid]
+        old = taken.get(pid)
+        if old is not None:
+            p = model.projects[pid] = old.project
             p.findings = {"error": 0, "warning": 0, "info": 0}  # counted again below
-            overdue += old_overdue[pid]
+            overdue += old.overdue
             continue
         records: dict[str, list[WorkbookRecord]] = defaultdict(list)
-        for fr in members:
+        for fr in groups[pid]:
             records[fr.record.template_id].append(fr.record)
         p = model.projects[pid] = _project(pid, records, as_of, settings)
         overdue += evaluate_project(p, settings)
-    if not key:
-        model.signatures = {}
     for f in model.findings:
         p = model.projects.get(f.project_id)
         if p is not None:

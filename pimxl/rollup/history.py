@@ -4,8 +4,14 @@ Schema (``as_of`` is an ISO date)::
 
     meta(key PRIMARY KEY, value)                  schema version, pimxl version of the cache
     runs(as_of PRIMARY KEY, run_at, version, kpis JSON, model BLOB, fingerprint, summary, summary_sha256, doc JSON)
-                                                  model = zlib(pickle(RollupModel)), so a past week's
-                                                  summary and views can be rebuilt exactly;
+                                                  model = zlib(pickle(RollupModel)) without its projects
+                                                  (their ids only) and overdue items, which are
+    run_projects(as_of, project_id, signature, blob)  one row a project: zlib(pickle((project without
+                                                  its WBS tasks, its overdue items))) and the signature
+                                                  of its files (reuse.group_signature), so a past week's
+                                                  summary and views can be rebuilt exactly, and a
+                                                  re-run takes unchanged projects over (a model stored
+                                                  whole by an earlier pimxl is read as it is);
                                                   fingerprint = what the run's summary depended on
                                                   (files, settings, version, lang, other runs), with
                                                   the summary's path and sha256 and the --json
@@ -37,7 +43,7 @@ import json
 import pickle
 import sqlite3
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -47,9 +53,10 @@ from typing import Any
 from .. import __version__
 from .changes import TABLES, Change, Snapshot, diff, snapshot_of
 from .lock import RunLock
-from .model import RollupModel
+from .model import OverdueItem, Project, RollupModel
+from .rag import sort_overdue
 
-__all__ = ["CACHE_FORMAT", "SCHEMA_VERSION", "CacheEntry", "History", "RunRecord", "RunStamp"]
+__all__ = ["CACHE_FORMAT", "SCHEMA_VERSION", "CacheEntry", "History", "RunRecord", "RunStamp", "StoredProject"]
 
 SCHEMA_VERSION = "1"
 #: Part of the cache's version: bumped when what the cache stores changes shape.
@@ -74,6 +81,18 @@ class RunStamp:
     summary_sha256: str
     kpis: dict[str, Any]
     doc: dict[str, Any]
+
+
+@dataclass
+class StoredProject:
+    """One project of a stored run (``run_projects``): its signature, the project without its WBS tasks, its
+    overdue items, and the row's blob (stored again as it is when the project is taken over unchanged)."""
+
+    signature: str
+    project: Project
+    overdue: list[OverdueItem]
+    blob: bytes
+    findings: dict[str, int]  # the project's finding counts as stored (a re-run counts them again)
 
 
 @dataclass
@@ -117,20 +136,16 @@ def _deflated_pickle(obj: Any, level: int = 6) -> bytes:
     return out.value()
 
 
-def _stored(model: RollupModel) -> RollupModel:
-    """The model as a run stores it: without the WBS tasks of each plan.
+def _piece(p: Project, overdue: list[OverdueItem]) -> bytes:
+    """One ``run_projects`` blob: zlib(pickle((project without its WBS tasks, its overdue items))).
 
-    Tasks are most of a model (50 a plan: 60 % of its pickle, time and size in the history every week), and
+    Tasks are most of a project (50 a plan: 60 % of its pickle, time and size in the history every week), and
     what the summary and the views take from them — % complete, forecast, overdue tasks — is already in the
-    project's figures and the model's overdue list once the model is built. The run's own model is not changed.
+    project's figures and its overdue items once the model is built. The run's own model is not changed.
     """
-    stored = copy.copy(model)
-    stored.projects = {}
-    for pid, p in model.projects.items():
-        q = copy.copy(p)
-        q.tasks = []
-        stored.projects[pid] = q
-    return stored
+    q = copy.copy(p)
+    q.tasks = []
+    return zlib.compress(pickle.dumps((q, overdue), protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 class History:
@@ -165,6 +180,8 @@ class History:
             for table, cols in TABLES.items():
                 c.execute(f"CREATE TABLE IF NOT EXISTS {table} (as_of TEXT NOT NULL, {', '.join(cols)})")
                 c.execute(f"CREATE INDEX IF NOT EXISTS ix_{table}_as_of ON {table}(as_of)")
+            c.execute("CREATE TABLE IF NOT EXISTS run_projects (as_of TEXT NOT NULL, project_id TEXT NOT NULL, "
+                      "signature TEXT, blob BLOB, PRIMARY KEY (as_of, project_id))")
             c.execute("CREATE TABLE IF NOT EXISTS cache (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
                       "sha256 TEXT, version TEXT, blob BLOB, checked_key TEXT, checked BLOB)")
             # A database from before the rule findings were cached: add their columns.
@@ -203,8 +220,10 @@ class History:
 
     def save_snapshot(self, as_of: date, model: RollupModel, kpis: dict[str, Any],
                       run_at: datetime | None = None, stamp: RunStamp | None = None,
-                      snap: Snapshot | None = None) -> Snapshot:
+                      snap: Snapshot | None = None, reused: Mapping[str, StoredProject] | None = None) -> Snapshot:
         """Replace the snapshot of ``as_of`` with this run's, atomically. Returns what was stored.
+
+        ``reused``: the projects :meth:`load_projects` gave back and the model took over; stored as they were.
 
         ``stamp`` (the rollup's) lets a re-run with nothing changed keep the summary; without it, a
         re-run of this date always rebuilds it. ``snap``: ``snapshot_of(model, kpis)`` when the caller
@@ -212,13 +231,28 @@ class History:
         """
         snap = snap if snap is not None else snapshot_of(model, kpis)
         key = as_of.isoformat()
-        blob = _deflated_pickle(_stored(model))
+        # The model goes in pieces: one row a project (run_projects), the rest in the run's row with the
+        # projects' ids only. A project taken over unchanged from this date's earlier run keeps its blob.
+        overdue: dict[str, list[OverdueItem]] = {pid: [] for pid in model.projects}
+        for o in model.overdue:
+            overdue.setdefault(o.project_id, []).append(o)
+        pieces = []
+        for pid, p in model.projects.items():
+            sig = model.signatures.get(pid, "")
+            old = (reused or {}).get(pid)
+            same = old is not None and old.project is p and old.signature == sig and old.findings == p.findings
+            pieces.append((key, pid, sig, old.blob if same and old is not None else _piece(p, overdue[pid])))
+        rest = copy.copy(model)
+        rest.projects, rest.overdue = dict.fromkeys(model.projects), []
+        blob = _deflated_pickle(rest)
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
             for table in TABLES:
                 c.execute(f"DELETE FROM {table} WHERE as_of = ?", (key,))
                 self._insert(table, key, snap.tuples(table))
+            c.execute("DELETE FROM run_projects WHERE as_of = ?", (key,))
+            c.executemany("INSERT INTO run_projects (as_of, project_id, signature, blob) VALUES (?, ?, ?, ?)", pieces)
             c.execute("INSERT OR REPLACE INTO runs (as_of, run_at, version, kpis, model, fingerprint, summary, "
                       "summary_sha256, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
                 key, (run_at or datetime.now()).isoformat(timespec="seconds"), self.version,
@@ -307,9 +341,34 @@ class History:
         if row is None or row[0] is None:
             return None
         try:
-            return pickle.loads(zlib.decompress(row[0]))
+            model = pickle.loads(zlib.decompress(row[0]))
+            if model.projects and all(p is None for p in model.projects.values()):  # stored in pieces
+                pieces = self.load_projects(as_of)
+                if set(pieces) != set(model.projects):
+                    return None
+                items: list[OverdueItem] = []
+                for pid in model.projects:
+                    model.projects[pid] = pieces[pid].project
+                    items += pieces[pid].overdue
+                model.overdue = sort_overdue(items)
+            return model
         except Exception:  # a model stored by an incompatible pimxl: the rows remain
             return None
+
+    def load_projects(self, as_of: date, wanted: Mapping[str, str] | None = None) -> dict[str, StoredProject]:
+        """The projects stored for ``as_of`` (only those whose signature is in ``wanted``: project id → signature,
+        when given), by project id. A damaged row is left out."""
+        out = {}
+        for pid, sig, blob in self.conn.execute(
+                "SELECT project_id, signature, blob FROM run_projects WHERE as_of = ?", (as_of.isoformat(),)):
+            if wanted is not None and (not sig or wanted.get(pid) != sig):
+                continue
+            try:
+                project, overdue = pickle.loads(zlib.decompress(blob))
+            except Exception:  # a damaged piece: built again
+                continue
+            out[pid] = StoredProject(sig, project, overdue, blob, dict(project.findings))
+        return out
 
     # ------------------------------------------------------------ parse cache
 

@@ -450,8 +450,13 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
                                                    known={} if force else cross))
         del cross
         clock.lap("cross_rules")
-        model = build_model(results, as_of, settings, key=key,
-                            reuse=h.load_model(as_of) if stamp is not None else None)
+        taken: dict[str, Any] = {}
+
+        def reuse(signatures: dict[str, str]) -> dict[str, Any]:
+            taken.update(h.load_projects(as_of, signatures))
+            return taken
+
+        model = build_model(results, as_of, settings, key=key, reuse=reuse if stamp is not None else None)
         # The parsed records (every cell of every workbook) are most of a run's memory and nothing
         # needs them once the model is built: released before the summary is written.
         for r in results:
@@ -479,7 +484,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
                 fingerprint(scanned, as_of=as_of, settings=settings, lang=lang, root=root, output=output,
                             others=others),
                 str(output), file_digest(tmp), kpis, {**rollup_json(model, kpis, {}), "root": str(root)})
-            h.save_snapshot(as_of, model, kpis, stamp=stamp, snap=snap)
+            h.save_snapshot(as_of, model, kpis, stamp=stamp, snap=snap, reused=taken)
             os.replace(tmp, output)
         finally:
             tmp.unlink(missing_ok=True)
