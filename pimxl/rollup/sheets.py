@@ -19,7 +19,7 @@ from .ageing import NOT_DUE, ageing_totals, bucket_labels
 from .changes import Change
 from .kpis import KPI_LABELS, TREND_KEYS, kpi_list
 from .model import RAG_ZH, Project, Reason, RollupModel, StageRow
-from .sheetspec import ChartSpec, Column, Link, SheetSpec, Summary
+from .sheetspec import ChartSpec, Column, Link, SheetSpec, Summary, collector_paused
 
 __all__ = ["SHEETS", "build_summary"]
 
@@ -57,6 +57,12 @@ P_COLS = (("project_id", "项目编号", "Project ID", "link"), ("project_name",
 def build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[Change] = (),
                   trend: Sequence[dict[str, Any]] = (), *, had_previous: bool = True, lang: str = "zh") -> Summary:
     """The whole summary. ``trend`` is History.trend(); this run's KPIs replace or join it."""
+    with collector_paused():
+        return _build_summary(model, kpis, changes, trend, had_previous=had_previous, lang=lang)
+
+
+def _build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[Change],
+                   trend: Sequence[dict[str, Any]], *, had_previous: bool, lang: str) -> Summary:
     s = model.settings
     projects = list(model.projects.values())
     names = {p.project_id: p.project_name for p in projects}

@@ -9,11 +9,14 @@ Column ``kind`` decides format and conditional formatting in the writer:
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-__all__ = ["ChartSpec", "Column", "Kpi", "Link", "SheetSpec", "Summary"]
+__all__ = ["ChartSpec", "Column", "Kpi", "Link", "SheetSpec", "Summary", "collector_paused"]
 
 
 @dataclass(frozen=True)
@@ -83,3 +86,21 @@ class Summary:
             if s.key == key:
                 return s
         raise KeyError(key)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a summary is built or written, as it was before afterwards.
+
+    Both make hundreds of thousands of rows, cells and links that live until they return; each automatic
+    collection they set off walks those again and, every few, everything the caller holds (the whole rollup
+    model): ~0.1 s of a 1,000-project summary's 0.6. What they make holds few reference cycles, so memory does
+    not grow; a rollup run has the collector off already (nothing changes there).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
