@@ -77,7 +77,8 @@ def probe(path: Path, *, limits: Limits = DEFAULT_LIMITS, keep: bool = False) ->
 
     ``keep`` leaves the inflated parts of an ok OOXML workbook on the result (``parts``).
     """
-    path = Path(path)
+    # Already a Path for the pipeline's callers: Path(path) would parse it again.
+    path = path if isinstance(path, Path) else Path(path)
     kind = _kind_from_name(path)
     parts: ZipParts | None = None
     try:

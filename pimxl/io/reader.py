@@ -84,7 +84,8 @@ def read_workbook(
     whose inflated parts are then reused and released here) or just the ``kind`` it found.
     ``lang`` is accepted for symmetry with the commands: findings carry both languages.
     """
-    path = Path(path)
+    # Already a Path for the pipeline's callers: Path(path) would parse it again.
+    path = path if isinstance(path, Path) else Path(path)
     if probed is None and kind is None:
         probed = probe(path, keep=True)
     if probed is not None:

@@ -101,7 +101,7 @@ def open_probed(path: Path, kind: str, parts: ZipParts | None) -> Any:
     anything that fails on the copy is opened from the path as before, so that every error (and its
     message) is the one ``from_path`` gives.
     """
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     data = None
     if parts is not None and _FAMILY.get(path.suffix.lower()) == "xlsx" == _FAMILY.get("." + kind):
         data = stored_copy(parts)
