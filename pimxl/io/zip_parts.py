@@ -218,7 +218,8 @@ def stored_copy(parts: ZipParts) -> bytes | None:
     central: list[bytes] = []
     offset = 0
     for info in infos:
-        name = info.filename.encode("utf-8")
+        # The name as the directory holds it (ZipInfo.filename is cut at a null byte).
+        name = info.orig_filename.encode("utf-8")
         body: bytes | memoryview | None = inflated.get(info.filename)
         if body is not None:
             method, size = zipfile.ZIP_STORED, len(body)
@@ -231,13 +232,10 @@ def stored_copy(parts: ZipParts) -> bytes | None:
                 return None
             method, size = info.compress_type, info.file_size
         # Names as UTF-8 (flag 0x800): the same text whatever encoding the original entry used.
-        pieces.append(_LOCAL.pack(b"PK\x03\x04", 20, 0, 0x800, method, 0, _DOS_DATE, info.CRC, len(body), size,
-                                  len(name), 0))
-        pieces.append(name)
-        pieces.append(body)
-        central.append(_CENTRAL.pack(b"PK\x01\x02", 20, 0, 20, 0, 0x800, method, 0, _DOS_DATE, info.CRC, len(body),
-                                     size, len(name), 0, 0, 0, 0, 0, offset))
-        central.append(name)
+        pieces += (_LOCAL.pack(b"PK\x03\x04", 20, 0, 0x800, method, 0, _DOS_DATE, info.CRC, len(body), size,
+                               len(name), 0), name, body)
+        central += (_CENTRAL.pack(b"PK\x01\x02", 20, 0, 20, 0, 0x800, method, 0, _DOS_DATE, info.CRC, len(body),
+                                  size, len(name), 0, 0, 0, 0, 0, offset), name)
         offset += _LOCAL.size + len(name) + len(body)
     directory = b"".join(central)
     pieces.append(directory)
