@@ -21,9 +21,9 @@ __all__ = ["LinkWriter", "escape_attr"]
 
 _ATTR_SPECIAL = re.compile('[&"<>\n]')
 _MISSING: Any = object()
-# A path xlsxwriter's Url takes as it is: none of the characters it escapes (%"<> []^`{}), no "#" (an anchor),
-# no backslash or colon (absolute paths, "file://").
-_URL_PLAIN = re.compile(r'[^%"<> \[\]^`{}#\\:]*')
+# What makes xlsxwriter's Url split a relative path: "#" (an anchor), a backslash or colon (absolute paths,
+# "file://").
+_URL_SPLIT = re.compile(r"[#\\:]")
 _UNCLEAN = re.compile(r"(^|/)\.{1,2}(/|$)|//|^/|/$")
 
 
@@ -123,11 +123,12 @@ class LinkWriter:
         if file is _MISSING:
             rel = self._path(target)
             file = None
-            if 2 <= len(rel) < 1000 and _URL_PLAIN.fullmatch(rel):
-                # What Url makes of a relative path that it neither escapes nor splits (no character it
-                # escapes, no "#", "%", "\\" or ":"; short enough for Excel): "\\" for "/", shown as it is.
+            if 2 <= len(rel) < 1000 and not _URL_SPLIT.search(rel):
+                # What Url makes of a relative path it does not split (no "#", ":" or "\\"; short enough for
+                # Excel): "\\" for "/", shown as it is, the target without a leading ".\\" and escaped.
                 shown = rel.replace("/", "\\")
-                self._files[target] = file = (escape_attr(shown[2:] if shown.startswith(".\\") else shown), shown)
+                link = shown[2:] if shown.startswith(".\\") else shown
+                self._files[target] = file = (escape_attr(Url._escape_url(link)), shown)
                 return file
             try:
                 url = Url(f"external:{_no_hash(rel)}")

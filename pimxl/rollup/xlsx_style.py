@@ -8,6 +8,7 @@ each data cell the row renderer (:mod:`xlsx_cells`) writes, as xlsxwriter stamps
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -135,8 +136,7 @@ def column_width(column: Column, header: str, values: Iterable[Any]) -> float:
         return column.width
     # The header wraps onto two lines at most, so half its width (rounded up) is enough.
     widest = max(6, (display_width(header) + 1) // 2 + 2)
-    for i, value in enumerate(values):
-        if i >= _SAMPLE_ROWS:
-            break
-        widest = max(widest, display_width(_shown(value, column.kind)))
+    # Each distinct text measured once (names, stages and dates repeat).
+    shown = {_shown(value, column.kind) for value in islice(values, _SAMPLE_ROWS)}
+    widest = max(widest, max(map(display_width, shown), default=0))
     return min(_MAX_WIDTH, max(_MIN_WIDTH, widest + 2.0))
