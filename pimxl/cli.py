@@ -58,8 +58,15 @@ def cli() -> None:
     pass
 
 
+#: True when pimxl runs as its own process (the ``pimxl`` command, ``python -m pimxl``): main() was called
+#: without arguments. A command may then end the process at once (:func:`pimxl.commands.common.exit_now`).
+OWN_PROCESS = False
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point. No traceback ever reaches a user: unexpected errors become one line and exit 1."""
+    global OWN_PROCESS
+    OWN_PROCESS = argv is None
     try:
         return cli.main(args=argv, prog_name="pimxl", standalone_mode=True)
     except SystemExit:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,8 @@ import click
 from ..config import ConfigError, Settings, load_settings
 from ..errors import UsageError
 
-__all__ = ["AS_OF", "HISTORY_NAME", "DateParam", "as_of_option", "default_lang", "find_history", "history_options",
-           "lang_option", "settings_for"]
+__all__ = ["AS_OF", "HISTORY_NAME", "DateParam", "as_of_option", "default_lang", "exit_now", "find_history",
+           "history_options", "lang_option", "settings_for"]
 
 
 class DateParam(click.ParamType):
@@ -91,3 +92,22 @@ def history_options(f: Any) -> Any:
     ):
         f = option(f)
     return f
+
+
+def exit_now(code: int = 0) -> None:
+    """End the process now, once its output is flushed — when pimxl runs as its own process only.
+
+    A rollup ends holding millions of small objects (its model, every file's result); freeing them one by one
+    as the interpreter shuts down took 0.1–0.2 s at 1,000 projects, a twentieth of a re-run. Every file the
+    command wrote is closed, synced and renamed before this is called. Called from tests or scripts (main()
+    given arguments), it does nothing.
+    """
+    from .. import cli
+
+    if not cli.OWN_PROCESS:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import PimxlError
-from .common import as_of_option, lang_option, settings_for
+from .common import as_of_option, exit_now, lang_option, settings_for
 
 if TYPE_CHECKING:
     from ..rollup.run import RollupRun
@@ -72,8 +72,9 @@ def rollup(root: Path, output: Path, history: Path | None, views: Path | None, j
         run.outputs["views"] = [str(p) for p in write_views(run, views, lang=lang)]
     if as_json:
         click.echo(json.dumps(run.json(), ensure_ascii=False, indent=1, default=str))
-        return
-    click.echo(render_outcome(run, lang))
+    else:
+        click.echo(render_outcome(run, lang))
+    exit_now(0)
 
 
 def render_outcome(run: RollupRun, lang: str) -> str:
