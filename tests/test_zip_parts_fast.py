@@ -68,3 +68,15 @@ def test_closed_parts_give_no_copy() -> None:
     assert pr.parts is not None
     pr.parts.close()
     assert stored_copy(pr.parts) is None
+
+
+def test_no_copy_beyond_the_size_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pimxl.io.zip_parts as zp
+
+    pr = probe(FIXTURE, keep=True)
+    assert pr.parts is not None and stored_copy(pr.parts) is not None
+    monkeypatch.setattr(zp, "STORED_MAX", 1000)
+    assert stored_copy(pr.parts) is None
+    # Opened from its path instead: the same cells.
+    assert _sheets(open_probed(FIXTURE, pr.kind, pr.parts)) == _sheets(
+        python_calamine.CalamineWorkbook.from_path(str(FIXTURE)))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .workbook_xml import WorkbookXml
 
-__all__ = ["INPUT", "ZipParts", "inflate", "inflate_whole", "raw_part", "read_directory", "stored_copy"]
+__all__ = ["INPUT", "STORED_MAX", "ZipParts", "inflate", "inflate_whole", "raw_part", "read_directory", "stored_copy"]
 
 INPUT = 64 << 10  # compressed bytes fed to zlib at a time
 
@@ -199,6 +199,9 @@ class ZipParts:
 
 # 1980-01-01 00:00 as an MS-DOS date: the copy's entries carry no real time (calamine ignores it).
 _DOS_DATE = (1 << 5) | 1
+#: A larger copy is not made: calamine keeps the whole copy in memory while the workbook is open
+#: (opened from its path, it reads the zip as it goes).
+STORED_MAX = 16 << 20
 
 
 def stored_copy(parts: ZipParts) -> bytes | None:
@@ -207,8 +210,8 @@ def stored_copy(parts: ZipParts) -> bytes | None:
     python-calamine then inflates none of the parts it reads that the probe inflated already
     (sheets, shared strings, styles, workbook): the same members, names and content in the same
     order, so it reads the same cells. None when the zip is not a plain one held in memory (see
-    :attr:`ZipParts.plain`), names repeat, or an entry's local header is broken: the caller then
-    opens the file itself, exactly as before.
+    :attr:`ZipParts.plain`), names repeat, an entry's local header is broken or the copy would be larger
+    than :data:`STORED_MAX`: the caller then opens the file itself, exactly as before.
     """
     infos, data = parts.plain, parts.data
     if infos is None or data is None or len(parts.members) != len(infos):
@@ -237,6 +240,8 @@ def stored_copy(parts: ZipParts) -> bytes | None:
         central += (_CENTRAL.pack(b"PK\x01\x02", 20, 0, 20, 0, 0x800, method, 0, _DOS_DATE, info.CRC, len(body),
                                   size, len(name), 0, 0, 0, 0, 0, offset), name)
         offset += _LOCAL.size + len(name) + len(body)
+        if offset > STORED_MAX:
+            return None
     directory = b"".join(central)
     pieces.append(directory)
     pieces.append(_EOCD.pack(b"PK\x05\x06", 0, 0, len(infos), len(infos), len(directory), offset, 0))
