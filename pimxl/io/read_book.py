@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .safe_calamine import open_probed, problem_from_exception, safe_open_calamine
+
 if TYPE_CHECKING:
     from .zip_parts import ZipParts
 
@@ -61,18 +63,19 @@ class Book:
         return self._read(sheet, nrows)
 
     def _read(self, sheet: str, nrows: int | None = None) -> Grid:
-        from .safe_calamine import calamine_guard
-
-        # calamine's errors and Rust panics (BaseException) become one FileProblem.
-        with calamine_guard():
+        # calamine's errors and Rust panics (BaseException) become one FileProblem, as calamine_guard()
+        # does (inline: its generator-based context manager costs a few µs a sheet).
+        try:
             return self.workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as e:
+            raise problem_from_exception(e) from None
 
 
 def open_book(path: Path, kind: str | None = None, parts: ZipParts | None = None) -> Book:
     """Open with python-calamine behind the probe's guard; ``kind`` (from an earlier probe) skips probing,
     and the probe's kept ``parts`` spare calamine inflating them again (:func:`.safe_calamine.open_probed`)."""
-    from .safe_calamine import open_probed, safe_open_calamine
-
     if kind is not None and parts is not None:
         return Book(open_probed(path, kind, parts), path)
     return Book(safe_open_calamine(path, check=kind is None, kind=kind or ""), path)

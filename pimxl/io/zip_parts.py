@@ -59,7 +59,9 @@ def read_directory(data: bytes) -> list[zipfile.ZipInfo] | None:
         if end > eocd:
             return None
         try:
-            name = data[pos:pos + name_len].decode("utf-8" if flags & 0x800 else "cp437")
+            raw_name = data[pos:pos + name_len]
+            # An ASCII name reads the same in UTF-8 and cp437; the ascii codec is the C one (cp437's is not).
+            name = raw_name.decode("ascii" if raw_name.isascii() else "utf-8" if flags & 0x800 else "cp437")
             x = zipfile.ZipInfo(name, ((d >> 9) + 1980, (d >> 5) & 0xF, d & 0x1F, t >> 11, (t >> 5) & 0x3F,
                                        (t & 0x1F) * 2))
         except (UnicodeDecodeError, ValueError):
