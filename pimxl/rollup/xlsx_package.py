@@ -17,10 +17,14 @@ deflated at :data:`LEVEL`: for the ~20 MB of XML of a 1,000-project summary leve
 from __future__ import annotations
 
 import io
+import os
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, NamedTuple
 
 from xlsxwriter.packager import Packager
 from xlsxwriter.workbook import Workbook
@@ -30,6 +34,12 @@ from pimxl.rollup.xlsx_cells import Chunk
 __all__ = ["LEVEL", "SHARE_RELATIONSHIPS", "Part", "PartsWorkbook", "splice", "write_package"]
 
 Part = tuple[str, str | bytes]  # a package member: its name, and its XML text or bytes
+
+
+class _Member(NamedTuple):
+    crc: int
+    size: int
+    data: bytes  # raw deflate stream
 
 LEVEL = 1
 # False (the default): one relationship per <hyperlink>, as Excel itself writes them. True: one per distinct
@@ -41,6 +51,11 @@ SHARE_RELATIONSHIPS = False
 _HYPERLINK_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 _RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DATE_TIME = (1980, 1, 1, 0, 0, 0)
+# _DATE_TIME as the zip format stores it.
+_DOS_DATE = (_DATE_TIME[0] - 1980) << 9 | _DATE_TIME[1] << 5 | _DATE_TIME[2]
+_DOS_TIME = _DATE_TIME[3] << 11 | _DATE_TIME[4] << 5 | _DATE_TIME[5] // 2
+# Threads deflating members: as many as there are cores, up to 4 (a summary has a few large worksheets).
+_THREADS = max(1, min(4, os.cpu_count() or 1))
 # Worksheet children that follow <hyperlinks> (ECMA-376 CT_Worksheet order).
 _AFTER_HYPERLINKS = ("<printOptions", "<pageMargins", "<pageSetup", "<headerFooter", "<rowBreaks", "<colBreaks",
                      "<customProperties", "<cellWatches", "<ignoredErrors", "<smartTags", "<drawing",
@@ -140,26 +155,82 @@ class _PartsPackager(Packager):
 def write_package(parts: bytes | Sequence[Part], out: io.BufferedIOBase, chunks: Mapping[str, list[Chunk]],
                   level: int = LEVEL) -> None:
     """Write the package ``parts`` (:attr:`PartsWorkbook.parts`, or a zip's bytes) to ``out`` with ``chunks``
-    (worksheet part name, e.g. ``xl/worksheets/sheet2.xml`` → its chunks) spliced in."""
+    (worksheet part name, e.g. ``xl/worksheets/sheet2.xml`` → its chunks) spliced in.
+
+    The members are deflated on threads (zlib lets go of the GIL) while the worksheets are spliced, and written
+    in xlsxwriter's order as :mod:`zipfile` would write them, byte for byte.
+    """
     if isinstance(parts, bytes):
         with zipfile.ZipFile(io.BytesIO(parts)) as src:
             parts = [(name, src.read(name)) for name in src.namelist()]
     by_name = dict(parts)
-    # Spliced worksheets and their .rels parts first, then every member in xlsxwriter's order.
-    replaced: dict[str, bytes] = {}
-    for name, sheet_chunks in chunks.items():
-        rels_name = _rels_name(name)
-        rels = _text(by_name[rels_name]) if rels_name in by_name else None
-        replaced[name], rels = splice(_text(by_name[name]), rels, sheet_chunks)
-        if rels is not None:
-            replaced[rels_name] = rels.encode()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name, data in parts:
-            data = replaced.pop(name, None) or data
-            # As xlsxwriter stores its XML: UTF-8.
-            _add(dst, name, data.encode() if isinstance(data, str) else data, level)
-        for name, data in replaced.items():  # .rels of a worksheet that had none
-            _add(dst, name, data, level)
+    spliced = {name for sheet in chunks for name in (sheet, _rels_name(sheet))}
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        # Members as they are go to the threads first; the worksheets with rows spliced in follow one by one.
+        deflated = {name: pool.submit(_deflate, _bytes(data), level) for name, data in parts if name not in spliced}
+        added: list[str] = []  # .rels of a worksheet that had none
+        # The largest worksheets first: the last one spliced is deflated while nothing else is left to do.
+        for name, sheet_chunks in sorted(chunks.items(), key=lambda item: -sum(len(c.xml) for c in item[1])):
+            rels_name = _rels_name(name)
+            rels = _text(by_name[rels_name]) if rels_name in by_name else None
+            sheet, rels = splice(_text(by_name[name]), rels, sheet_chunks)
+            deflated[name] = pool.submit(_deflate, sheet, level)
+            if rels is not None:
+                deflated[rels_name] = pool.submit(_deflate, rels.encode(), level)
+                if rels_name not in by_name:
+                    added.append(rels_name)
+            elif rels_name in by_name:
+                deflated[rels_name] = pool.submit(_deflate, _bytes(by_name[rels_name]), level)
+        names = [*(name for name, _ in parts), *added]
+        _write_zip(out, [(name, deflated[name].result()) for name in names])
+
+
+def _encoded_name(name: str) -> tuple[bytes, int]:
+    """A member name's bytes and flag bits, as zipfile stores them: ASCII, else UTF-8 with flag bit 11."""
+    try:
+        return name.encode("ascii"), 0
+    except UnicodeEncodeError:
+        return name.encode(), 0x800
+
+
+def _bytes(data: str | bytes) -> bytes:
+    # As xlsxwriter stores its XML: UTF-8.
+    return data.encode() if isinstance(data, str) else data
+
+
+def _deflate(data: bytes, level: int) -> _Member:
+    """A member's CRC-32, size and raw deflate stream, as zipfile's writestr makes them."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return _Member(zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush())
+
+
+def _write_zip(out: io.BufferedIOBase, members: list[tuple[str, _Member]]) -> None:
+    """The zip of ``members`` (name, deflated) as zipfile.ZipFile(out, "w").writestr(ZipInfo(name, 1980-01-01),
+    data, compresslevel=…) writes it to a seekable file: local headers (with CRC and sizes), data, central
+    directory, end record."""
+    if any(m.size * 1.05 > zipfile.ZIP64_LIMIT or len(m.data) > zipfile.ZIP64_LIMIT for _, m in members):
+        raise zipfile.LargeZipFile("a summary member would need ZIP64 extensions")
+    position = out.tell()
+    directory: list[bytes] = []
+    for name, member in members:
+        info = zipfile.ZipInfo(name, _DATE_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.CRC, info.file_size, info.compress_size = member.crc, member.size, len(member.data)
+        info.external_attr = 0o600 << 16  # permissions: ?rw------- (zipfile's default)
+        header = info.FileHeader(False)
+        out.write(header)
+        out.write(member.data)
+        filename, flags = _encoded_name(name)
+        directory.append(struct.pack(
+            zipfile.structCentralDir, zipfile.stringCentralDir, info.create_version, info.create_system,
+            info.extract_version, info.reserved, flags, info.compress_type, _DOS_TIME, _DOS_DATE, info.CRC,
+            info.compress_size, info.file_size, len(filename), len(info.extra), len(info.comment), 0,
+            info.internal_attr, info.external_attr, position) + filename + info.extra + info.comment)
+        position += len(header) + len(member.data)
+    central = b"".join(directory)
+    out.write(central)
+    out.write(struct.pack(zipfile.structEndArchive, zipfile.stringEndArchive, 0, 0, len(members), len(members),
+                          len(central), position, 0))
 
 
 def _text(data: str | bytes) -> str:
@@ -169,10 +240,3 @@ def _text(data: str | bytes) -> str:
 def _rels_name(part: str) -> str:
     folder, _, file = part.rpartition("/")
     return f"{folder}/_rels/{file}.rels"
-
-
-def _add(dst: zipfile.ZipFile, name: str, data: bytes, level: int) -> None:
-    info = zipfile.ZipInfo(name, _DATE_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    # A ZipInfo passed to writestr does not take the ZipFile's compresslevel: give it here.
-    dst.writestr(info, data, compresslevel=level)
