@@ -197,7 +197,9 @@ class _Zip:
             head = utf8_view(text[:_HEAD])
             unsafe = b"<!" in head and DOCTYPE.search(head) is not None
         else:
-            unsafe = text.find(b"<!", 0, _HEAD) != -1 and DOCTYPE.search(text, 0, _HEAD) is not None
+            # A one-byte search (memchr) rules out most parts first: without a '!' there is no '<!'.
+            unsafe = (text.find(b"!", 0, _HEAD) != -1 and text.find(b"<!", 0, _HEAD) != -1
+                      and DOCTYPE.search(text, 0, _HEAD) is not None)
         # Then the whole prolog of an XML part (not of xlsb's binary records or the ODS mimetype).
         binary = lower.endswith(".bin") or lower == "mimetype"
         verdict = True if unsafe else False if binary else prolog_verdict(text, complete)
