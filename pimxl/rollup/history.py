@@ -43,7 +43,7 @@ import json
 import pickle
 import sqlite3
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -219,14 +219,15 @@ class History:
     # ------------------------------------------------------------ snapshots
 
     def save_snapshot(self, as_of: date, model: RollupModel, kpis: dict[str, Any],
-                      run_at: datetime | None = None, stamp: RunStamp | None = None,
+                      run_at: datetime | None = None, stamp: RunStamp | Callable[[], RunStamp] | None = None,
                       snap: Snapshot | None = None, reused: Mapping[str, StoredProject] | None = None) -> Snapshot:
         """Replace the snapshot of ``as_of`` with this run's, atomically. Returns what was stored.
 
         ``reused``: the projects :meth:`load_projects` gave back and the model took over; stored as they were.
 
         ``stamp`` (the rollup's) lets a re-run with nothing changed keep the summary; without it, a
-        re-run of this date always rebuilds it. ``snap``: ``snapshot_of(model, kpis)`` when the caller
+        re-run of this date always rebuilds it. A callable is called once the rows are in, just before the
+        commit (the rollup waits there for the summary written beside it). ``snap``: ``snapshot_of(model, kpis)`` when the caller
         has it already (the rollup diffs it against the previous run first).
         """
         snap = snap if snap is not None else snapshot_of(model, kpis)
@@ -253,6 +254,8 @@ class History:
                 self._insert(table, key, snap.tuples(table))
             c.execute("DELETE FROM run_projects WHERE as_of = ?", (key,))
             c.executemany("INSERT INTO run_projects (as_of, project_id, signature, blob) VALUES (?, ?, ?, ?)", pieces)
+            if callable(stamp):
+                stamp = stamp()
             c.execute("INSERT OR REPLACE INTO runs (as_of, run_at, version, kpis, model, fingerprint, summary, "
                       "summary_sha256, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
                 key, (run_at or datetime.now()).isoformat(timespec="seconds"), self.version,

@@ -13,7 +13,9 @@ only then is the temp file renamed over the summary. A run killed at any moment 
   replaces — writes it again (the summary's sha256 no longer matches the run row, so it is no
   "unchanged" re-run).
 
-Never a new summary over the old history, never a half-written file.
+Never a new summary over the old history, never a half-written file. When the summary is written by a forked
+child beside the snapshot's inserts (:mod:`.forked`), the commit still waits for the child to have written and
+synced it; a child that fails makes the run fail (rolled back) like a summary that cannot be written here.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any
 from ..config import Settings
 from ..pipeline import check_file, compact_dumps, compact_loads, file_digest, read_file
 from ..results import FileResult
+from .forked import Child, worth_forking
 from .reuse import check_projects_reusing, load_split
 
 __all__ = ["RollupRun", "Scanned", "checked_key", "default_history", "fingerprint", "read_all", "read_key",
@@ -473,20 +476,30 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
             summary = build_summary(model, kpis, changes, trend, had_previous=previous is not None, lang=lang)
             write_summary(summary, tmp, lang=lang, base_dir=root)
 
-        output.parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temps(output)
-        tmp = _temp_beside(output)
-        try:
+        def stamp_now() -> RunStamp:
             # Complete and on disk (write_summary fsyncs) before the history commits; renamed after.
-            _write_and_collect(write)
-            clock.lap("summary")
-            stamp = RunStamp(
+            if child is not None:
+                child.join()
+                clock.lap("summary")  # the summary and, beside it, the history's rows
+            return RunStamp(
                 fingerprint(scanned, as_of=as_of, settings=settings, lang=lang, root=root, output=output,
                             others=others),
                 str(output), file_digest(tmp), kpis, {**rollup_json(model, kpis, {}), "root": str(root)})
-            h.save_snapshot(as_of, model, kpis, stamp=stamp, snap=snap, reused=taken)
+
+        output.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temps(output)
+        tmp = _temp_beside(output)
+        workers = jobs if jobs is not None else settings.jobs
+        child = Child(write) if worth_forking(len(model.projects), workers) else None
+        try:
+            if child is None:
+                _write_and_collect(write)
+                clock.lap("summary")
+            h.save_snapshot(as_of, model, kpis, stamp=stamp_now, snap=snap, reused=taken)
             os.replace(tmp, output)
         finally:
+            if child is not None:
+                child.stop()  # only still running when this run failed
             tmp.unlink(missing_ok=True)
         h.cache_prune(r.path for r in results)
         clock.lap("history")

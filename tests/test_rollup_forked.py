@@ -1,0 +1,123 @@
+"""The summary written in a forked child beside the history (pimxl/rollup/forked.py): the same summary and history
+as when written in the run's own process, and a child that fails makes the run fail with the history and the
+previous summary as they were, no temp file left.
+
+The small generated centre of tests/e2e_helpers.py, rolled up in this process with the size threshold lowered so
+that its 8 projects fork (a real centre forks from 100 projects).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import sys
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from e2e_helpers import CUT, shared_centre
+
+from pimxl.commands.common import settings_for
+from pimxl.rollup import forked, run, summary_writer
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
+                                reason="the summary is forked on Linux with two CPUs or more only")
+
+
+@pytest.fixture(scope="module")
+def centre_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return shared_centre(tmp_path_factory)
+
+
+def _cells(path: Path) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [tuple((c.value, c.hyperlink.target if c.hyperlink else None) for c in row)
+                       for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def _rows(db: Path) -> dict[str, list[tuple]]:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                  if t not in ("cache", "meta")]
+        # run_at is the clock time of the run, the fingerprint holds the output folder: not compared.
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() if t != "runs" else
+                con.execute("SELECT as_of, version, kpis, model, doc FROM runs").fetchall()
+                for t in tables}
+    finally:
+        con.close()
+
+
+def _run(root: Path, out: Path, db: Path, as_of: date = CUT) -> run.RollupRun:
+    return run.run_rollup(root.resolve(), out.resolve(), as_of=as_of, settings=settings_for(root), history=db,
+                          jobs=2)
+
+
+def test_forked_summary_equals_the_one_written_here(centre_src: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    root = centre_src
+    forks: list[int] = []
+    real_child = forked.Child.__init__
+
+    def counting(self: forked.Child, work: object) -> None:
+        real_child(self, work)  # type: ignore[arg-type]
+        forks.append(self.pid)
+
+    monkeypatch.setattr(forked.Child, "__init__", counting)
+    monkeypatch.setattr(forked, "MIN_PROJECTS", 0)
+    here = tmp_path / "here"
+    monkeypatch.setattr(run, "worth_forking", lambda *a: False)
+    serial = _run(root, here / "汇总.xlsx", here / "h.sqlite")
+    assert forks == []
+    monkeypatch.setattr(run, "worth_forking", forked.worth_forking)
+    there = tmp_path / "there"
+    child = _run(root, there / "汇总.xlsx", there / "h.sqlite")
+    assert len(forks) == 1 and forks[0] > 0
+    assert list(child.timings) == list(serial.timings)
+    assert (there / "汇总.xlsx").read_bytes() == (here / "汇总.xlsx").read_bytes()
+    assert _cells(there / "汇总.xlsx") == _cells(here / "汇总.xlsx")
+    assert _rows(there / "h.sqlite") == _rows(here / "h.sqlite")
+    assert child.kpis == serial.kpis and child.json()["projects"] == serial.json()["projects"]
+    assert not list(there.glob(".~*"))
+
+
+@pytest.mark.parametrize("how", ["raises", "killed"])
+def test_a_failing_child_fails_the_run_and_keeps_the_last_week(centre_src: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    root = shutil.copytree(centre_src.parent, tmp_path / "c") / centre_src.name
+    out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
+    _run(root, out, db)
+    summary, rows = out.read_bytes(), _rows(db)
+    monkeypatch.setattr(forked, "MIN_PROJECTS", 0)
+    parent = os.getpid()
+
+    def broken(*a: object, **k: object) -> None:
+        assert os.getpid() != parent  # only ever called in the child
+        if how == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise OSError(28, "No space left on device", str(out))
+
+    monkeypatch.setattr(summary_writer, "write_summary", broken)
+    with pytest.raises((OSError, RuntimeError)) as failed:
+        _run(root, out, db, as_of=date(2026, 12, 4))
+    if how == "raises":  # the child's own exception, as if raised here
+        assert isinstance(failed.value, OSError) and failed.value.errno == 28
+    else:
+        assert "signal 9" in str(failed.value)
+    assert out.read_bytes() == summary and _rows(db) == rows
+    assert not list(out.parent.glob(".~*"))
+
+
+def test_worth_forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert 0 < forked._rss() < 2**40
+    monkeypatch.setattr(forked, "_rss", lambda: 100 * 2**20)
+    assert forked.worth_forking(1000, 0) and forked.worth_forking(100, 2)
+    assert not forked.worth_forking(99, 0)  # a small centre: not worth a process
+    assert not forked.worth_forking(1000, 1)  # one job asked for
+    monkeypatch.setattr(forked, "_rss", lambda: forked.MAX_RSS)
+    assert not forked.worth_forking(1000, 0)  # parent and child could outgrow the memory budget
+    monkeypatch.setattr(forked, "_rss", lambda: 0)
+    assert not forked.worth_forking(1000, 0)  # memory cannot be told
