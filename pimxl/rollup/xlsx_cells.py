@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
+from math import copysign
 from operator import itemgetter
 from typing import Any
 
@@ -153,11 +154,10 @@ class RowSink:
         """What follows ``<c r="…"`` for each of a column's values ("" where there is no cell), with ``s``
         (the column's style attribute) in it; adds the column's string cells to the shared-string count."""
         classes = set(map(type, values))
-        if classes <= _BY_VALUE and not (float in classes and 0 in values):
+        if classes <= _BY_VALUE:
             # Values of these classes that compare equal render alike (1 and 1.0 both as "1"; str never equals
-            # a number or date): render each distinct value once, in first-use order (the order shared
-            # strings get their index in), and look the cells up. -0.0 equals 0 but renders as "-0": a float
-            # column holding a zero takes the general way below.
+            # a number or date), but for -0.0 ("-0", and equal to 0): render each distinct value once, in
+            # first-use order (the order shared strings get their index in), and look the cells up.
             # Counted (a text used by several cells refers to the shared-string table once per cell) when
             # the column holds text.
             uses: dict[Any, int] = Counter(values) if str in classes else dict.fromkeys(values, 0)
@@ -170,6 +170,11 @@ class RowSink:
                     table[v], shared = self._value(v, s)
                     strings += n if shared else 0
             self._sst.count += strings
+            if float in classes and 0 in table:
+                # Zeros one by one, by their sign (and None or "" as no cell).
+                zero, negative_zero = f"{s}><v>0</v></c>", f"{s}><v>-0</v></c>"
+                return [table[v] if v else "" if v is None or v == "" else
+                        negative_zero if copysign(1.0, v) < 0 else zero for v in values]
             return [table[v] for v in values]
         # One value at a time, in row order: links record their cell, and shared strings are added in the
         # order the cells come.
