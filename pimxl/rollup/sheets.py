@@ -125,6 +125,8 @@ def _build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[C
     stage_cols = [c for i, st in enumerate(CONTRACT_STAGES, 1) for c in (
         Column(f"s{i:02d}_planned", f"{st}计划", f"{st} planned", "date"),
         Column(f"s{i:02d}_actual", f"{st}实际", f"{st} actual", "date"))]
+    # Each stage's two column keys, made once.
+    stage_keys = [(st, f"s{i:02d}_planned", f"s{i:02d}_actual") for i, st in enumerate(CONTRACT_STAGES, 1)]
     crow = []
     for c in model.contracts:
         row = {**pid(c.project_id, c.path), "contract_no": _link(c.contract_no, c.path), "customer": c.customer,
@@ -137,11 +139,11 @@ def _build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[C
         stages: dict[str, StageRow] = {}
         for sr in c.stages:
             stages.setdefault(sr.stage, sr)
-        for i, st in enumerate(CONTRACT_STAGES, 1):
+        for st, planned, actual in stage_keys:
             sr = stages.get(st)
             na = sr is not None and not sr.applicable
-            row[f"s{i:02d}_planned"] = "不适用" if na else (sr.planned if sr else None)
-            row[f"s{i:02d}_actual"] = "不适用" if na else (sr.actual if sr else None)
+            row[planned] = "不适用" if na else (sr.planned if sr else None)
+            row[actual] = "不适用" if na else (sr.actual if sr else None)
         crow.append(row)
     sheet("contracts", "合同进程表", _cols(
         *P_COLS, ("contract_no", "合同编号", "Contract no.", "link"), ("customer", "客户名称", "Customer", "text"),
@@ -229,6 +231,7 @@ def _build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[C
     # 应收 -------------------------------------------------------------------------------------------
     labels = bucket_labels(edges)
     age_cols = [Column(f"age_{i}", b if b == NOT_DUE else f"{b}天", b, "money") for i, b in enumerate(labels)]
+    age_keys = [(f"age_{i}", b) for i, b in enumerate(labels)]
     recv = []
     for c in model.contracts:
         for n in c.payments:
@@ -238,7 +241,7 @@ def _build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[C
                    "invoiced": n.invoiced, "received": n.received, "unpaid": n.unpaid, "receivable": n.receivable,
                    "days_past_due": n.days_past_due, "bucket": n.bucket,
                    "overdue_receivable": n.receivable if n.overdue else 0.0}
-            row.update({f"age_{i}": (n.unpaid if n.bucket == b else None) for i, b in enumerate(labels)})
+            row.update({key: (n.unpaid if n.bucket == b else None) for key, b in age_keys})
             recv.append(row)
     sheet("receivables", "应收账款", _cols(
         *P_COLS, ("contract_no", "合同编号", "Contract no.", "link"), ("customer", "客户名称", "Customer", "text"),
