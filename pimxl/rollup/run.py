@@ -466,13 +466,20 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
             r.record = None
         kpis = compute_kpis(model)
         previous = h.previous(as_of)
-        snap = snapshot_of(model, kpis)
-        changes = diff(snap, previous)
         trend = h.trend(until=as_of)
         clock.lap("model")
+        snaps: list[Any] = []
+
+        def snapshot() -> Any:
+            # This run's snapshot rows, made once in a process: for 本周变化 (only when there is a previous
+            # run to compare with) and for the history.
+            if not snaps:
+                snaps.append(snapshot_of(model, kpis))
+            return snaps[0]
 
         def write() -> None:
             # The summary's rows live only while it is written: gone before the history snapshot (the peak).
+            changes = diff(snapshot(), previous) if previous is not None else []
             summary = build_summary(model, kpis, changes, trend, had_previous=previous is not None, lang=lang)
             write_summary(summary, tmp, lang=lang, base_dir=root)
 
@@ -495,7 +502,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
             if child is None:
                 _write_and_collect(write)
                 clock.lap("summary")
-            h.save_snapshot(as_of, model, kpis, stamp=stamp_now, snap=snap, reused=taken)
+            h.save_snapshot(as_of, model, kpis, stamp=stamp_now, snap=snapshot(), reused=taken)
             os.replace(tmp, output)
         finally:
             if child is not None:
