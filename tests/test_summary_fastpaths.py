@@ -21,7 +21,7 @@ from xlsxwriter.workbook import Workbook
 
 from pimxl.rollup import xlsx_cells, xlsx_links
 from pimxl.rollup.sheetspec import Column, Link, collector_paused
-from pimxl.rollup.xlsx_cells import RowSink
+from pimxl.rollup.xlsx_cells import Chunk, RowSink
 from pimxl.rollup.xlsx_links import LinkWriter
 from pimxl.rollup.xlsx_package import PartsWorkbook, write_package
 from pimxl.rollup.xlsx_style import _SAMPLE_ROWS, _shown, column_width, display_width
@@ -180,3 +180,18 @@ def test_link_is_a_frozen_value() -> None:
     assert dataclasses.astuple(link) == ("甲", "a.xlsx", "'表'!A1")
     with pytest.raises(dataclasses.FrozenInstanceError):
         link.text = "乙"  # type: ignore[misc]
+
+
+def test_relationships_of_worksheets_that_had_none_come_last_in_sheet_order() -> None:
+    sheet = '<worksheet><sheetData></sheetData><pageMargins/></worksheet>'
+    parts: list[tuple[str, str | bytes]] = [("xl/worksheets/sheet1.xml", sheet), ("xl/worksheets/sheet2.xml", sheet),
+                                            ("xl/styles.xml", "<styleSheet/>")]
+    small = Chunk(0, 0, '<row r="1"><c r="A1"/></row>', [("A1", "a.xlsx", "")])
+    large = Chunk(0, 1, '<row r="1"><c r="A1"/></row><row r="2"><c r="A2"/></row>', [("A2", "b.xlsx", "")])
+    out = io.BytesIO()
+    write_package(parts, out, {"xl/worksheets/sheet1.xml": [small], "xl/worksheets/sheet2.xml": [large]})
+    with zipfile.ZipFile(out) as z:
+        assert z.namelist() == ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/styles.xml",
+                                "xl/worksheets/_rels/sheet1.xml.rels", "xl/worksheets/_rels/sheet2.xml.rels"]
+        assert 'Target="b.xlsx"' in z.read("xl/worksheets/_rels/sheet2.xml.rels").decode()
+        assert '<hyperlink ref="A2" r:id="rId1"/>' in z.read("xl/worksheets/sheet2.xml").decode()

@@ -1,8 +1,10 @@
 """A table's data rows rendered straight to worksheet XML, for :mod:`xlsx_package` to splice in.
 
 xlsxwriter spends a Python call chain and a cell object per cell, then formats each cell again when it saves;
-for the summary's ~400,000 cells that was half the writer's time. Here each column is rendered in one loop
-(a ready ``<c r="B…" s="…"`` prefix, the value by its exact class), and the rows are joined once.
+for the summary's ~400,000 cells that was half the writer's time. Here a table is rendered a column at a time:
+what follows each cell's reference (style, type, value) is made once per distinct value of the column and looked
+up for its cells (text, numbers and dates repeat), or cell by cell in a column holding links or rarer kinds;
+then each cell's ``<c r="B…"`` is put before it, and the rows are joined once.
 
 What a cell becomes is what xlsxwriter's ``write_row`` (or ``write`` with a format) made of it:
 

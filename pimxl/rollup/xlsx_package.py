@@ -6,12 +6,14 @@ memory; here each worksheet holding :class:`~pimxl.rollup.xlsx_cells.Chunk` s ge
 - the chunks' ``<row>`` elements inside ``<sheetData>``, in row order among xlsxwriter's own rows;
 - their ``<hyperlink>`` elements inside ``<hyperlinks>`` (created where the schema puts it: after
   conditionalFormatting and dataValidations, before printOptions / pageMargins / …);
-- one hyperlink relationship per distinct target in the worksheet's .rels part, numbered after xlsxwriter's
-  own ids; every ``<hyperlink>`` to that file refers to it (its cell goes in ``location``).
+- their relationships in the worksheet's .rels part, numbered after xlsxwriter's own ids: one per
+  ``<hyperlink>`` (or one per distinct target, see :data:`SHARE_RELATIONSHIPS`); the cell goes in ``location``.
 
-Members keep xlsxwriter's order and a fixed timestamp, so the same summary gives the same bytes. They are
-deflated at :data:`LEVEL`: for the ~20 MB of XML of a 1,000-project summary level 1 takes 58 ms and gives
-2.4 MB, zlib's default 6 (xlsxwriter's) 171 ms and 1.8 MB (levels 2 and 3: 63 and 81 ms, 2.3 and 2.1 MB).
+xlsxwriter's parts are taken from its packager unzipped (:class:`PartsWorkbook`). Members keep xlsxwriter's
+order and a fixed timestamp, so the same summary gives the same bytes. They are deflated at :data:`LEVEL`, on
+threads while the worksheets are spliced: for the ~20 MB of XML of a 1,000-project summary level 1 takes 58 ms
+of CPU and gives 2.4 MB, zlib's default 6 (xlsxwriter's) 171 ms and 1.8 MB (levels 2 and 3: 63 and 81 ms, 2.3
+and 2.1 MB).
 """
 
 from __future__ import annotations
@@ -168,7 +170,6 @@ def write_package(parts: bytes | Sequence[Part], out: io.BufferedIOBase, chunks:
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
         # Members as they are go to the threads first; the worksheets with rows spliced in follow one by one.
         deflated = {name: pool.submit(_deflate, _bytes(data), level) for name, data in parts if name not in spliced}
-        added: list[str] = []  # .rels of a worksheet that had none
         # The largest worksheets first: the last one spliced is deflated while nothing else is left to do.
         for name, sheet_chunks in sorted(chunks.items(), key=lambda item: -sum(len(c.xml) for c in item[1])):
             rels_name = _rels_name(name)
@@ -177,11 +178,9 @@ def write_package(parts: bytes | Sequence[Part], out: io.BufferedIOBase, chunks:
             deflated[name] = pool.submit(_deflate, sheet, level)
             if rels is not None:
                 deflated[rels_name] = pool.submit(_deflate, rels.encode(), level)
-                if rels_name not in by_name:
-                    added.append(rels_name)
-            elif rels_name in by_name:
-                deflated[rels_name] = pool.submit(_deflate, _bytes(by_name[rels_name]), level)
-        names = [*(name for name, _ in parts), *added]
+        # xlsxwriter's order, then the .rels parts of worksheets that had none (in sheet order).
+        names = [name for name, _ in parts]
+        names += [rels for rels in map(_rels_name, chunks) if rels in deflated and rels not in by_name]
         _write_zip(out, [(name, deflated[name].result()) for name in names])
 
 
