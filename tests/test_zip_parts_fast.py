@@ -80,3 +80,17 @@ def test_no_copy_beyond_the_size_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     # Opened from its path instead: the same cells.
     assert _sheets(open_probed(FIXTURE, pr.kind, pr.parts)) == _sheets(
         python_calamine.CalamineWorkbook.from_path(str(FIXTURE)))
+
+
+def test_no_copy_with_extra_fields(tmp_path: Path) -> None:
+    # An Info-ZIP Unicode path field (0x7075) could name an entry differently for calamine's zip reader.
+    path = tmp_path / "extra.xlsx"
+    with zipfile.ZipFile(FIXTURE) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            copy = zipfile.ZipInfo(info.filename, info.date_time)
+            copy.compress_type = zipfile.ZIP_DEFLATED
+            copy.extra = b"\x75\x70\x05\x00\x01\x00\x00\x00\x00" if info.filename == "docProps/app.xml" else b""
+            dst.writestr(copy, src.read(info))
+    pr = probe(path, keep=True)
+    assert pr.ok and pr.parts is not None and pr.parts.plain is not None
+    assert stored_copy(pr.parts) is None

@@ -212,11 +212,15 @@ def stored_copy(parts: ZipParts) -> bytes | None:
     python-calamine then inflates none of the parts it reads that the probe inflated already
     (sheets, shared strings, styles, workbook): the same members, names and content in the same
     order, so it reads the same cells. None when the zip is not a plain one held in memory (see
-    :attr:`ZipParts.plain`), names repeat, an entry's local header is broken or the copy would be larger
-    than :data:`STORED_MAX`: the caller then opens the file itself, exactly as before.
+    :attr:`ZipParts.plain`), names repeat, an entry has extra fields, an entry's local header is broken or
+    the copy would be larger than :data:`STORED_MAX`: the caller then opens the file itself, exactly as before.
     """
     infos, data = parts.plain, parts.data
     if infos is None or data is None or len(parts.members) != len(infos):
+        return None
+    # Extra fields are not copied; calamine's zip reader may take a name from one (the Info-ZIP Unicode
+    # path) where zipfile does not: such a zip is opened as it is.
+    if any(info.extra for info in infos):
         return None
     inflated = parts.inflated
     pieces: list[bytes | memoryview] = []
