@@ -29,10 +29,10 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pimxl.rollup.sheetspec import ChartSpec, Kpi, Link, SheetSpec, Summary, collector_paused
-from pimxl.rollup.xlsx_cells import RowSink
+from pimxl.rollup.xlsx_cells import Chunk, RowSink
 from pimxl.rollup.xlsx_charts import ChartWriter, grid_slots
 from pimxl.rollup.xlsx_links import LinkWriter
-from pimxl.rollup.xlsx_package import PartsWorkbook, write_package
+from pimxl.rollup.xlsx_package import Part, PartsWorkbook, write_package
 from pimxl.rollup.xlsx_style import Styles, display_width
 from pimxl.rollup.xlsx_table import TableBox, setup_print, write_table, write_title
 
@@ -65,20 +65,23 @@ def write_summary(summary: Summary, path: Path, *, lang: str = "zh", base_dir: P
     _remove_stale_temps(path)
     tmp = path.with_name(f".~{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.xlsx")
     try:
-        with collector_paused(), open(tmp, "xb") as f:
-            _write(summary, f, path.parent, lang, base_dir, set(one_page))
-            f.flush()
-            # Flush to disk before the rename, or a power cut could leave a renamed but empty file.
-            os.fsync(f.fileno())
+        with collector_paused():
+            parts, chunks = _workbook(summary, path.parent, lang, base_dir, set(one_page))
+            with open(tmp, "xb") as f:
+                write_package(parts, f, chunks)
+                f.flush()
+                # Flush to disk before the rename, or a power cut could leave a renamed but empty file.
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
-def _write(summary: Summary, f: io.BufferedIOBase, folder: Path, lang: str, base_dir: Path | None,
-           one_page: set[str]) -> None:
-    """The workbook's bytes to ``f``; links relative to ``folder`` (the summary's)."""
+def _workbook(summary: Summary, folder: Path, lang: str, base_dir: Path | None,
+              one_page: set[str]) -> tuple[list[Part], dict[str, list[Chunk]]]:
+    """The package's parts as xlsxwriter made them, and each worksheet part's rendered rows (links relative to
+    ``folder``, the summary's)."""
     # xlsxwriter's parts stay in memory, unzipped (its own zip is empty): write_package zips them once.
     wb = PartsWorkbook(io.BytesIO(), {**WORKBOOK_OPTIONS, "in_memory": True})
     sink = RowSink(wb, LinkWriter(folder, base_dir))
@@ -86,8 +89,8 @@ def _write(summary: Summary, f: io.BufferedIOBase, folder: Path, lang: str, base
     wb.close()
     # Worksheet parts are numbered in sheet order (xl/worksheets/sheet1.xml …), chartsheets apart.
     sheets = [ws for ws in wb.worksheets() if not ws.is_chartsheet]
-    parts = {id(ws): f"xl/worksheets/sheet{n}.xml" for n, ws in enumerate(sheets, start=1)}
-    write_package(wb.parts, f, {parts[k]: chunks for k, chunks in sink.chunks.items()})
+    names = {id(ws): f"xl/worksheets/sheet{n}.xml" for n, ws in enumerate(sheets, start=1)}
+    return wb.parts, {names[k]: chunks for k, chunks in sink.chunks.items()}
 
 
 def _remove_stale_temps(path: Path) -> None:
