@@ -66,21 +66,33 @@ def _compact_table() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
     return table
 
 
+#: Pickles shorter than this are kept as they are: deflating a few hundred bytes saves little room and costs
+#: more than the pickle itself to undo (a re-run loads three small blobs — result head, rule findings, cross
+#: findings — of every cached file).
+SMALL_PICKLE = 1024
+
+
 def compact_dumps(obj: Any, level: int = 1) -> bytes:
-    """``zlib(pickle(obj))``, with every Value, Cell and Row pickled as its class and arguments.
+    """``zlib(pickle(obj))`` (or the bare pickle when it is small), with every Value, Cell and Row pickled as its
+    class and arguments.
 
     The default pickles each instance's attribute dict (keys included): a read workbook of a few
     hundred cells then costs twice as much to load. Results cross the process pool and sit in the
-    parse cache in this form; plain ``pickle.loads(zlib.decompress(blob))`` reads it back.
+    parse cache in this form; :func:`compact_loads` reads it back.
     """
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _compact_table()
     pickler.dump(obj)
+    if buf.tell() < SMALL_PICKLE:
+        return buf.getvalue()
     return zlib.compress(buf.getbuffer(), level)
 
 
 def compact_loads(blob: bytes) -> Any:
+    # A pickle of protocol 2 or later starts with its PROTO opcode (0x80); a zlib stream never does (0x78 …).
+    if blob[:1] == b"\x80":
+        return pickle.loads(blob)
     return pickle.loads(zlib.decompress(blob))
 
 

@@ -159,3 +159,17 @@ def test_split_blob_loads_the_record_on_first_use(centre_src: Path) -> None:
         load_split(blob[:-1])  # a damaged record: found when the head is loaded
     with pytest.raises(ValueError):
         load_split(b"\x78\x9c" + blob[3:])  # not a split blob (an older cache entry)
+
+
+def test_compact_blobs_small_ones_stay_bare_and_older_deflated_ones_load() -> None:
+    import pickle
+    import zlib
+
+    from pimxl.pipeline import SMALL_PICKLE, compact_dumps, compact_loads
+
+    small, large = ["a finding"], [f"finding {i}" for i in range(400)]
+    assert compact_dumps(small)[:1] == b"\x80" and compact_loads(compact_dumps(small)) == small
+    assert len(pickle.dumps(large, pickle.HIGHEST_PROTOCOL)) > SMALL_PICKLE
+    assert compact_dumps(large)[:1] != b"\x80" and compact_loads(compact_dumps(large)) == large
+    # As an earlier pimxl stored even the small ones.
+    assert compact_loads(zlib.compress(pickle.dumps(small, pickle.HIGHEST_PROTOCOL), 1)) == small
