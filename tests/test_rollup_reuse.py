@@ -140,6 +140,21 @@ def test_a_damaged_cached_record_is_parsed_again(centre_src: Path, tmp_path: Pat
     assert again == first
 
 
+def test_damaged_cross_findings_are_found_again(centre_src: Path, tmp_path: Path) -> None:
+    root = _copy(centre_src, tmp_path / "c")
+    out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
+    _rollup(root, out, db)
+    con = sqlite3.connect(db)
+    damaged = con.execute("UPDATE cache SET cross = x'80ff00' WHERE cross_key IS NOT NULL").rowcount
+    con.commit()
+    con.close()
+    assert damaged > 0
+    rerun = _rollup(root, out, db, "--lang", "en")  # not an unchanged re-run: another language
+    fresh = _rollup(root, tmp_path / "fresh" / "汇总.xlsx", tmp_path / "fresh" / "h.sqlite", "--lang", "en")
+    assert rerun.pop("cache")["parsed"] == 0 and fresh.pop("cache")["cached"] == 0
+    assert rerun == fresh
+
+
 def test_split_blob_loads_the_record_on_first_use(centre_src: Path) -> None:
     path = next(p for p in sorted(centre_src.rglob("*-项目计划书.xlsx")) if not p.name.startswith("~$"))
     pid = path.name.removesuffix("-项目计划书.xlsx")

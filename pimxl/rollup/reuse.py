@@ -132,11 +132,10 @@ def check_projects_reusing(results: list[FileResult], *, as_of: date, settings: 
     store: list[tuple[str, str, bytes]] = []
     for group in project_groups(results):
         sig = group_signature(group, key)
-        if all(known.get(r.path, (None, None))[0] == sig for r in group):
-            for r in group:
-                blob = known[r.path][1]
-                if blob:
-                    r.findings += compact_loads(blob)
+        kept = _kept(group, sig, known)
+        if kept is not None:
+            for r, findings in zip(group, kept, strict=True):
+                r.findings += findings
             continue
         by_path = {r.path: r for r in group}
         found: dict[str, list[Finding]] = {r.path: [] for r in group}
@@ -150,3 +149,21 @@ def check_projects_reusing(results: list[FileResult], *, as_of: date, settings: 
     for r in results:
         r.settle_status()
     return store
+
+
+def _kept(group: list[FileResult], sig: str, known: Mapping[str, tuple[str | None, bytes | None]],
+          ) -> list[list[Finding]] | None:
+    """Every member's cross-workbook findings found for ``sig``, or None when any is missing or damaged."""
+    out = []
+    for r in group:
+        found_for, blob = known.get(r.path, (None, None))
+        if found_for != sig:
+            return None
+        try:
+            findings = compact_loads(blob) if blob else []
+        except Exception:  # a damaged cache entry: the group is checked again
+            return None
+        if not isinstance(findings, list):
+            return None
+        out.append(findings)
+    return out
