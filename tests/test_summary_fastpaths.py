@@ -23,7 +23,7 @@ from pimxl.rollup import xlsx_cells, xlsx_links
 from pimxl.rollup.sheetspec import Column, Link, collector_paused
 from pimxl.rollup.xlsx_cells import Chunk, RowSink
 from pimxl.rollup.xlsx_links import LinkWriter
-from pimxl.rollup.xlsx_package import PartsWorkbook, write_package
+from pimxl.rollup.xlsx_package import PartsWorkbook, shared_strings_xml, write_package
 from pimxl.rollup.xlsx_style import _SAMPLE_ROWS, _shown, column_width, display_width
 
 _values = st.one_of(
@@ -195,3 +195,29 @@ def test_relationships_of_worksheets_that_had_none_come_last_in_sheet_order() ->
                                 "xl/worksheets/_rels/sheet1.xml.rels", "xl/worksheets/_rels/sheet2.xml.rels"]
         assert 'Target="b.xlsx"' in z.read("xl/worksheets/_rels/sheet2.xml.rels").decode()
         assert '<hyperlink ref="A2" r:id="rId1"/>' in z.read("xl/worksheets/sheet2.xml").decode()
+
+
+_sst_text = st.one_of(
+    st.text(max_size=8),
+    st.lists(st.sampled_from([*" \t\n\r\x0b\x0c\x1c\x85\xa0\u2003\u3000a中&<>\"_x0D", "_x000D_", "<r>", "</r>"]),
+             max_size=6).map("".join),
+    st.sampled_from(["<r>rich</r>", "<r>a & b</r>", " lead", "trail ", "x\x01y", "_x005F_", "\n", ""]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(strings=st.lists(_sst_text, max_size=12, unique=True), extra=st.integers(min_value=0, max_value=5))
+def test_shared_strings_as_xlsxwriter_writes_them(strings: list[str], extra: int) -> None:
+    from xlsxwriter.sharedstrings import SharedStrings, SharedStringTable
+
+    table = SharedStringTable()
+    for text in strings:
+        table._get_shared_string_index(text)
+    table.count += extra
+    table._sort_string_data()
+    theirs = io.StringIO()
+    writer = SharedStrings()
+    writer.string_table = table
+    writer._set_xml_writer(theirs)
+    writer._assemble_xml_file()
+    assert shared_strings_xml(table.string_array, table.count, table.unique_count) == theirs.getvalue()

@@ -30,10 +30,11 @@ from typing import Any, NamedTuple
 
 from xlsxwriter.packager import Packager
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.xmlwriter import XMLwriter
 
 from pimxl.rollup.xlsx_cells import Chunk
 
-__all__ = ["LEVEL", "SHARE_RELATIONSHIPS", "Part", "PartsWorkbook", "splice", "write_package"]
+__all__ = ["LEVEL", "SHARE_RELATIONSHIPS", "Part", "PartsWorkbook", "shared_strings_xml", "splice", "write_package"]
 
 Part = tuple[str, str | bytes]  # a package member: its name, and its XML text or bytes
 
@@ -52,6 +53,9 @@ LEVEL = 1
 SHARE_RELATIONSHIPS = False
 _HYPERLINK_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 _RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+# What xlsxwriter escapes in shared strings: a literal _xHHHH_, and control characters but tab and newline.
+_CONTROL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f]")
 _DATE_TIME = (1980, 1, 1, 0, 0, 0)
 # _DATE_TIME as the zip format stores it.
 _DOS_DATE = (_DATE_TIME[0] - 1980) << 9 | _DATE_TIME[1] << 5 | _DATE_TIME[2]
@@ -146,12 +150,45 @@ class _PartsPackager(Packager):
         super().__init__()
         self._parts = parts
 
+    def _write_shared_strings_file(self) -> None:
+        # xlsxwriter makes ~6 calls a string (escapes, whitespace, tags): the same XML in one pass.
+        table = self.workbook.str_table
+        if table.count:
+            self._filename("xl/sharedStrings.xml").write(
+                shared_strings_xml(table.string_array, table.count, table.unique_count))
+
     def _create_package(self) -> list[Any]:
         if not self.in_memory:
             raise ValueError("PartsWorkbook needs the in_memory option")
         # In memory every part is a StringIO (XML) or a BytesIO (images and the like).
         self._parts.extend((name, data.getvalue()) for data, name, _ in super()._create_package())
         return []
+
+
+def shared_strings_xml(strings: list[str], count: int, unique_count: int) -> str:
+    """sharedStrings.xml as xlsxwriter's SharedStrings writes it: control characters (and literal ``_xHHHH_``)
+    as Excel's ``_xHHHH_`` escapes, ``xml:space="preserve"`` for leading or trailing whitespace, text starting
+    ``<r>`` and ending ``</r>`` as raw rich text, else ``&<>`` escaped."""
+    # Whether any string needs either escape, looked for once over all of them (the "\n" between them can be
+    # part of neither pattern): most summaries need none.
+    joined = "\n".join(strings)
+    control = _CONTROL.search(joined) is not None
+    markup = "&" in joined or "<" in joined or ">" in joined
+    out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_MAIN_NS}" count="{count}" '
+           f'uniqueCount="{unique_count}">']
+    for text in strings:
+        if control:
+            text = XMLwriter._escape_control_characters(text)
+        if text.startswith("<r>") and text.endswith("</r>"):
+            out.append(f"<si>{text}</si>")
+            continue
+        # xlsxwriter's test is a regex \s at either end: the characters str.isspace() takes.
+        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        if markup:
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        out.append(f"<si><t{space}>{text}</t></si>")
+    out.append("</sst>")
+    return "".join(out)
 
 
 def write_package(parts: bytes | Sequence[Part], out: io.BufferedIOBase, chunks: Mapping[str, list[Chunk]],
