@@ -226,7 +226,8 @@ def _cells(path: Path) -> dict[str, list[tuple]]:
 def _snapshot_rows(db: Path) -> dict[str, list[tuple]]:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'") if t != "cache"]
+        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                  if t not in ("cache", "cross")]  # the parse caches
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
     finally:

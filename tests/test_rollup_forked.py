@@ -42,7 +42,7 @@ def _rows(db: Path) -> dict[str, list[tuple]]:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                  if t not in ("cache", "meta")]
+                  if t not in ("cache", "cross", "meta")]
         # run_at is the clock time of the run, the fingerprint holds the output folder: not compared.
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() if t != "runs" else
                 con.execute("SELECT as_of, version, kpis, model, doc FROM runs").fetchall()

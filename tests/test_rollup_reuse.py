@@ -53,7 +53,7 @@ def _rows(db: Path) -> dict[str, list[tuple]]:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                  if t not in ("cache", "runs", "meta")]
+                  if t not in ("cache", "cross", "runs", "meta")]
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
     finally:
         con.close()
@@ -145,7 +145,7 @@ def test_damaged_cross_findings_are_found_again(centre_src: Path, tmp_path: Path
     out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
     _rollup(root, out, db)
     con = sqlite3.connect(db)
-    damaged = con.execute("UPDATE cache SET cross = x'80ff00' WHERE cross_key IS NOT NULL").rowcount
+    damaged = con.execute("UPDATE cross SET blob = x'80ff00' WHERE cross_key IS NOT NULL").rowcount
     con.commit()
     con.close()
     assert damaged > 0

@@ -18,16 +18,17 @@ Schema (``as_of`` is an ISO date)::
                                                   document: an unchanged re-run reuses the summary
     projects, contracts, stages, milestones, payments, risks, adjustments, sites, findings, overdue,
     sources (as_of, …columns of changes.TABLES)
-    cache(path PRIMARY KEY, size, mtime_ns, sha256, version, blob, checked_key, checked, read_key, cross_key,
-          cross)                                  blob = the parsed result as reuse.split_dumps makes it
+    cache(path PRIMARY KEY, size, mtime_ns, sha256, version, blob, checked_key, checked, read_key)
+                                                  blob = the parsed result as reuse.split_dumps makes it
                                                   (head and record apart); checked = the
                                                   findings of the workbook rules for checked_key
                                                   (as-of date and settings), zlib(pickle(list));
                                                   read_key = what reading depends on besides the file
-                                                  (the as-of year: 3月5日 takes it), see run.read_key;
-                                                  cross = the cross-workbook findings attached to the
-                                                  file, found for the project group whose signature is
-                                                  cross_key (reuse.group_signature)
+                                                  (the as-of year: 3月5日 takes it), see run.read_key
+    cross(path PRIMARY KEY, cross_key, blob)      the cross-workbook findings attached to a file, found
+                                                  for the project group whose signature is cross_key
+                                                  (reuse.group_signature); a table of its own, so that
+                                                  storing them never rewrites a cache row's blob
 
 A snapshot is written in ONE transaction (``BEGIN IMMEDIATE`` … ``COMMIT``): re-running an as-of date
 replaces its rows, and a run killed or failing half-way leaves the previous snapshot as it was. WAL mode
@@ -106,8 +107,6 @@ class CacheEntry:
     checked_key: str | None
     checked: bytes | None
     read_key: str | None = None
-    cross_key: str | None = None  # the project group's signature the cross-workbook findings were found for
-    cross: bytes | None = None  # those findings attached to this file, compact_dumps(list)
 
 
 class _Deflater(io.RawIOBase):
@@ -180,6 +179,7 @@ class History:
             for table, cols in TABLES.items():
                 c.execute(f"CREATE TABLE IF NOT EXISTS {table} (as_of TEXT NOT NULL, {', '.join(cols)})")
                 c.execute(f"CREATE INDEX IF NOT EXISTS ix_{table}_as_of ON {table}(as_of)")
+            c.execute("CREATE TABLE IF NOT EXISTS cross (path TEXT PRIMARY KEY, cross_key TEXT, blob BLOB)")
             c.execute("CREATE TABLE IF NOT EXISTS run_projects (as_of TEXT NOT NULL, project_id TEXT NOT NULL, "
                       "signature TEXT, blob BLOB, PRIMARY KEY (as_of, project_id))")
             c.execute("CREATE TABLE IF NOT EXISTS cache (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
@@ -187,9 +187,7 @@ class History:
             # A database from before the rule findings were cached: add their columns.
             have = {r[1] for r in c.execute("PRAGMA table_info(cache)")}
             # … and before the as-of year was part of the parse's key (NULL never matches: a miss).
-            # … and before the cross-workbook findings were kept per project group.
-            for col, kind in (("checked_key", "TEXT"), ("checked", "BLOB"), ("read_key", "TEXT"),
-                              ("cross_key", "TEXT"), ("cross", "BLOB")):
+            for col, kind in (("checked_key", "TEXT"), ("checked", "BLOB"), ("read_key", "TEXT")):
                 if col not in have:
                     c.execute(f"ALTER TABLE cache ADD COLUMN {col} {kind}")
             c.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
@@ -197,6 +195,7 @@ class History:
             row = c.execute("SELECT value FROM meta WHERE key='cache_version'").fetchone()
             if row is None or row[0] != self.cache_version:
                 c.execute("DELETE FROM cache")
+                c.execute("DELETE FROM cross")
                 c.execute("INSERT OR REPLACE INTO meta VALUES ('cache_version', ?)", (self.cache_version,))
             c.execute("COMMIT")
         except BaseException:
@@ -389,8 +388,8 @@ class History:
 
     def cache_entries(self) -> dict[str, CacheEntry]:
         """Every cache row of this version by path, in one query (the caller compares the keys)."""
-        cur = self.conn.execute("SELECT path, size, mtime_ns, sha256, blob, checked_key, checked, read_key, "
-                                "cross_key, cross FROM cache WHERE version = ?", (self.cache_version,))
+        cur = self.conn.execute("SELECT path, size, mtime_ns, sha256, blob, checked_key, checked, read_key "
+                                "FROM cache WHERE version = ?", (self.cache_version,))
         return {r[0]: CacheEntry(*r[1:]) for r in cur}
 
     def cache_put(self, path: str, size: int, mtime_ns: int, sha256: str, result: Any, read_key: str = "") -> None:
@@ -417,11 +416,15 @@ class History:
         if data:
             self._write("UPDATE cache SET checked_key = ?, checked = ? WHERE path = ?", data)
 
+    def cross_entries(self) -> dict[str, tuple[str | None, bytes | None]]:
+        """Every file's cross-workbook findings with the group signature they were found for, by path."""
+        return {path: (key, blob) for path, key, blob in self.conn.execute("SELECT path, cross_key, blob FROM cross")}
+
     def cache_store_cross(self, rows: Iterable[tuple[str, str, bytes | None]]) -> None:
         """Remember the cross-workbook findings attached to files for their group's signature: (path, key, blob)."""
-        data = [(key, blob, path) for path, key, blob in rows]
+        data = list(rows)
         if data:
-            self._write("UPDATE cache SET cross_key = ?, cross = ? WHERE path = ?", data)
+            self._write("INSERT OR REPLACE INTO cross (path, cross_key, blob) VALUES (?, ?, ?)", data)
 
     def _write(self, sql: str, data: list[tuple[Any, ...]]) -> None:
         c = self.conn
@@ -439,4 +442,7 @@ class History:
         gone = [(p,) for (p,) in self.conn.execute("SELECT path FROM cache") if p not in keep]
         if gone:
             self._write("DELETE FROM cache WHERE path = ?", gone)
+        crossed = [(p,) for (p,) in self.conn.execute("SELECT path FROM cross") if p not in keep]
+        if crossed:
+            self._write("DELETE FROM cross WHERE path = ?", crossed)
         return len(gone)

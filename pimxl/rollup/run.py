@@ -212,8 +212,7 @@ def _checked(result: FileResult, findings: list[Any]) -> FileResult:
 
 def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Sequence[Path] = (),
              progress: Progress | None = None, settings: Settings | None = None,
-             scanned: list[Scanned] | None = None,
-             cross: dict[str, tuple[str | None, bytes | None]] | None = None) -> tuple[list[FileResult], int, int]:
+             scanned: list[Scanned] | None = None) -> tuple[list[FileResult], int, int]:
     """Every file under ``root`` as a FileResult, using and filling the cache; also (parsed, cached).
 
     With ``settings`` the workbook rules have run on every result too (:func:`check_file`): in the
@@ -221,8 +220,7 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
     as-of date and settings, else here. ``scanned`` (from :func:`scan`, hashed or not) saves the
     discovery; every readable file's sha256 is filled in it.
 
-    A cached file's record is loaded only when something reads it (reuse.CachedResult); ``cross``, when given,
-    receives every cached file's cross-workbook findings and the group signature they were found for.
+    A cached file's record is loaded only when something reads it (reuse.CachedResult).
     """
     key = checked_key(as_of, settings) if settings is not None else None
     parse_key = read_key(as_of)
@@ -274,9 +272,6 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
                 continue
             hit[0].path = shown
             results[index] = hit[0]
-            if cross is not None:
-                entry = entries[shown]
-                cross[shown] = (entry.cross_key, entry.cross)
             if not hit[1] and key is not None:
                 unchecked.append(hit[0])
         del entries
@@ -440,18 +435,16 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
                 return run
         scanned = scanned if scanned is not None else scan(root, exclude=excluded)
         clock.lap("scan")
-        cross: dict[str, tuple[str | None, bytes | None]] = {}
         results, parsed, cached = read_all(
             root, as_of=as_of, history=h, jobs=jobs if jobs is not None else settings.jobs,
-            exclude=excluded, progress=progress, settings=settings, scanned=scanned, cross=cross)
+            exclude=excluded, progress=progress, settings=settings, scanned=scanned)
         clock.lap("read")
         # Project groups whose files are all as before take their cross-workbook findings and their model
         # pieces over from the cache and from this as-of date's earlier run: only the groups that changed
         # load their records (a re-run after a few edits). ``--force`` builds every project again.
         key = checked_key(as_of, settings)
         h.cache_store_cross(check_projects_reusing(results, as_of=as_of, settings=settings, key=key,
-                                                   known={} if force else cross))
-        del cross
+                                                   known={} if force else h.cross_entries()))
         clock.lap("cross_rules")
         taken: dict[str, Any] = {}
 
