@@ -37,6 +37,8 @@ __all__ = [
     "expected_figures",
     "load",
     "build_demo",
+    "copy_centre",
+    "history_rows",
     "pimxl",
     "read_centre",
     "read_form",
@@ -44,6 +46,7 @@ __all__ = [
     "shared_centre",
     "shared_demo",
     "sheet_rows",
+    "summary_cells",
     "tree_hashes",
     "zh_header_row",
 ]
@@ -334,3 +337,33 @@ def shared_centre(tmp_path_factory: Any) -> Path:
         wb.save(root / "通讯录.xlsx")
         _DEMO["centre"] = root
     return _DEMO["centre"]
+
+
+def copy_centre(src: Path, dst: Path) -> Path:
+    """A copy of a shared centre (its folder's parent, file times kept) under ``dst``: the copy of ``src``."""
+    shutil.copytree(src.parent, dst, copy_function=shutil.copy2)
+    return dst / src.name
+
+
+def summary_cells(path: Path) -> dict[str, list[tuple]]:
+    """Every cell of every sheet of a workbook: (value, hyperlink target), row by row."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [tuple((c.value, c.hyperlink.target if c.hyperlink else None) for c in row)
+                       for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def history_rows(db: Path, *, skip: tuple[str, ...] = ("cache", "cross"), sort: bool = False) -> dict[str, list[tuple]]:
+    """Every row of every table of a history database but ``skip`` (by default the parse caches), in the order
+    stored or ``sort``ed; checks the database's integrity first."""
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'") if t not in skip]
+        rows = {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
+        return {t: sorted(r, key=repr) for t, r in rows.items()} if sort else rows
+    finally:
+        con.close()

@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -24,11 +23,14 @@ from e2e_helpers import (
     BUCKETS,
     CUT,
     ENCRYPTED,
+    copy_centre,
     expected_figures,
+    history_rows,
     pimxl,
     read_centre,
     shared_centre,
     sheet_rows,
+    summary_cells,
     tree_hashes,
     zh_header_row,
 )
@@ -38,11 +40,6 @@ from e2e_helpers import (
 def centre_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small centre, built once per session; tests copy it before touching anything."""
     return shared_centre(tmp_path_factory)
-
-
-def _copy(src: Path, dst: Path) -> Path:
-    shutil.copytree(src.parent, dst, copy_function=shutil.copy2)
-    return dst / src.name
 
 
 def _rollup(root: Path, out: Path, as_of: date, *extra: str) -> dict:
@@ -63,7 +60,7 @@ def _kpis(wb: openpyxl.Workbook) -> dict[str, object]:
 
 @pytest.mark.parametrize("as_of", [date(2026, 11, 20), date(2027, 3, 1)])
 def test_figures_equal_independent_totals(centre_src: Path, tmp_path: Path, as_of: date) -> None:
-    root = _copy(centre_src, tmp_path / "c")
+    root = copy_centre(centre_src, tmp_path / "c")
     before = tree_hashes(root)
     out = tmp_path / "out" / "汇总.xlsx"
     doc = _rollup(root, out, as_of)
@@ -114,7 +111,7 @@ def test_figures_equal_independent_totals(centre_src: Path, tmp_path: Path, as_o
 
 
 def test_bad_files_listed_in_sources_rest_rolled_up(centre_src: Path, tmp_path: Path) -> None:
-    root = _copy(centre_src, tmp_path / "c")
+    root = copy_centre(centre_src, tmp_path / "c")
     out = tmp_path / "out" / "汇总.xlsx"
     doc = _rollup(root, out, CUT)
     ws = openpyxl.load_workbook(out)["来源"]
@@ -167,7 +164,7 @@ def _add_risk(plan: Path, risk: dict[str, object]) -> None:
 
 
 def test_week_changes_and_trend(centre_src: Path, tmp_path: Path) -> None:
-    root = _copy(centre_src, tmp_path / "c")
+    root = copy_centre(centre_src, tmp_path / "c")
     out1, out2 = tmp_path / "out" / "汇总-W1.xlsx", tmp_path / "out" / "汇总-W2.xlsx"
     week2 = CUT + timedelta(days=7)
     _rollup(root, out1, CUT)
@@ -212,26 +209,9 @@ def test_week_changes_and_trend(centre_src: Path, tmp_path: Path) -> None:
         proc = pimxl("summary", again, "--history", history, "--as-of", week.isoformat(), "--json")
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout) == {"as_of": week.isoformat(), "history": str(history), "summary": str(again)}
-        assert _cells(again) == _cells(written), week
+        assert summary_cells(again) == summary_cells(written), week
     proc = pimxl("summary", out1.parent / "x.xlsx", "--history", history, "--as-of", "2026-01-02")
     assert proc.returncode == 2 and CUT.isoformat() in proc.stderr
-
-
-def _cells(path: Path) -> dict[str, list[tuple]]:
-    wb = openpyxl.load_workbook(path)
-    return {ws.title: [tuple((c.value, c.hyperlink.target if c.hyperlink else None) for c in row)
-                       for row in ws.iter_rows()] for ws in wb.worksheets}
-
-
-def _snapshot_rows(db: Path) -> dict[str, list[tuple]]:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                  if t not in ("cache", "cross")]  # the parse caches
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
-    finally:
-        con.close()
 
 
 KILL_HOOK = r"""
@@ -273,23 +253,23 @@ def _first_week(root: Path, tmp_path: Path) -> tuple[Path, Path, list[str]]:
 
 
 def test_killed_in_history_transaction_keeps_previous_summary(centre_src: Path, tmp_path: Path) -> None:
-    root = _copy(centre_src, tmp_path / "c")
+    root = copy_centre(centre_src, tmp_path / "c")
     out, db, args = _first_week(root, tmp_path)
-    summary, history = out.read_bytes(), _snapshot_rows(db)
+    summary, history = out.read_bytes(), history_rows(db, sort=True)
     _killed(args, "stages")
-    assert _snapshot_rows(db) == history
+    assert history_rows(db, sort=True) == history
     assert out.read_bytes() == summary
 
 
 def test_killed_after_history_commit_next_run_catches_up(centre_src: Path, tmp_path: Path) -> None:
     """Killed between the history commit and the summary's rename: new history, previous summary (complete);
     the temp file left behind is removed and the summary written by the next run, even on the same date."""
-    root = _copy(centre_src, tmp_path / "c")
+    root = copy_centre(centre_src, tmp_path / "c")
     out, db, args = _first_week(root, tmp_path)
     summary = out.read_bytes()
     _killed(args, "rename")
     assert out.read_bytes() == summary
-    assert sorted(r[0] for r in _snapshot_rows(db)["runs"]) == [CUT.isoformat(), "2026-12-04"]
+    assert sorted(r[0] for r in history_rows(db, sort=True)["runs"]) == [CUT.isoformat(), "2026-12-04"]
     assert [p.name for p in out.parent.glob(".~*")]  # the complete new summary, never renamed
     doc = _rollup(root, out, date(2026, 12, 4), "--history", str(db))
     assert doc["cache"]["unchanged_run"] is False
@@ -298,17 +278,17 @@ def test_killed_after_history_commit_next_run_catches_up(centre_src: Path, tmp_p
 
 
 def test_killed_run_leaves_previous_summary_and_history(centre_src: Path, tmp_path: Path) -> None:
-    root = _copy(centre_src, tmp_path / "c")
+    root = copy_centre(centre_src, tmp_path / "c")
     out, db, args = _first_week(root, tmp_path)
-    summary, history = out.read_bytes(), _snapshot_rows(db)
+    summary, history = out.read_bytes(), history_rows(db, sort=True)
 
     # Deterministic kills: with the new summary complete in its temp file but not renamed, and in the
     # middle of the history transaction.
     _killed(args, "replace")
     assert out.read_bytes() == summary
-    assert _snapshot_rows(db) == history
+    assert history_rows(db, sort=True) == history
     _killed(args, "stages")
-    assert _snapshot_rows(db) == history
+    assert history_rows(db, sort=True) == history
     openpyxl.load_workbook(out, read_only=True).close()
 
     # Real `pimxl rollup` processes killed after growing delays, wherever they happen to be: the summary
@@ -321,7 +301,7 @@ def test_killed_run_leaves_previous_summary_and_history(centre_src: Path, tmp_pa
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         openpyxl.load_workbook(out, read_only=True).close()
-        now = _snapshot_rows(db)
+        now = history_rows(db, sort=True)
         assert {t: [r for r in rows if r[0] == CUT.isoformat()] for t, rows in now.items()} == week1, delay
         new = [r for r in now["projects"] if r[0] == "2026-12-04"]
         assert len(new) in (0, 7), delay
@@ -334,7 +314,7 @@ def test_killed_run_leaves_previous_summary_and_history(centre_src: Path, tmp_pa
 def test_concurrent_runs_are_serialised(centre_src: Path, tmp_path: Path) -> None:
     from pimxl.rollup.lock import RunLock
 
-    root = _copy(centre_src, tmp_path / "c")
+    root = copy_centre(centre_src, tmp_path / "c")
     db = tmp_path / "out" / "history.sqlite"
     _rollup(root, tmp_path / "out" / "warm.xlsx", CUT, "--history", db)
     lock_file = Path(str(db) + ".lock")
@@ -356,7 +336,7 @@ def test_concurrent_runs_are_serialised(centre_src: Path, tmp_path: Path) -> Non
     for p in procs:
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0 and "Traceback" not in err
-    runs = sorted(r[0] for r in _snapshot_rows(db)["runs"])
+    runs = sorted(r[0] for r in history_rows(db, sort=True)["runs"])
     assert runs == ["2026-11-20", "2026-11-27", "2026-12-04", "2026-12-11"]
 
 
@@ -364,7 +344,7 @@ def test_concurrent_runs_are_serialised(centre_src: Path, tmp_path: Path) -> Non
 def test_summary_renders_in_libreoffice(centre_src: Path, tmp_path: Path) -> None:
     from lo import convert
 
-    root = _copy(centre_src, tmp_path / "c")
+    root = copy_centre(centre_src, tmp_path / "c")
     out = tmp_path / "out" / "汇总.xlsx"
     _rollup(root, out, CUT)
     _rollup(root, out, CUT + timedelta(days=7))  # two weeks, so 趋势 has a line
@@ -407,7 +387,7 @@ def test_unchanged_rerun_keeps_the_summary(centre_src: Path, tmp_path: Path) -> 
     """A re-run of an as-of date with nothing changed keeps (or copies) the summary and says so; any change
     that could change the summary — a file's content or time, the as-of date, the settings, the language,
     another run in the history, the summary itself gone or edited — or --force rebuilds it."""
-    root = _copy(centre_src, tmp_path / "c")
+    root = copy_centre(centre_src, tmp_path / "c")
     out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
     first = _rollup(root, out, CUT, "--history", db)
     assert first["cache"]["unchanged_run"] is False and first["cache"]["parsed"] > 0

@@ -16,9 +16,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import openpyxl
 import pytest
-from e2e_helpers import CUT, shared_centre
+from e2e_helpers import CUT, history_rows, shared_centre, summary_cells
 
 from pimxl.commands.common import settings_for
 from pimxl.rollup import forked, run, summary_writer
@@ -32,23 +31,19 @@ def centre_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return shared_centre(tmp_path_factory)
 
 
-def _cells(path: Path) -> dict[str, list[tuple]]:
-    wb = openpyxl.load_workbook(path)
-    return {ws.title: [tuple((c.value, c.hyperlink.target if c.hyperlink else None) for c in row)
-                       for row in ws.iter_rows()] for ws in wb.worksheets}
 
 
-def _rows(db: Path) -> dict[str, list[tuple]]:
+
+
+def _history(db: Path) -> dict[str, list[tuple]]:
+    """Every history row but the caches' and the runs' time and fingerprint (it holds the output folder)."""
+    rows = history_rows(db, skip=("cache", "cross", "meta", "runs"))
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                  if t not in ("cache", "cross", "meta")]
-        # run_at is the clock time of the run, the fingerprint holds the output folder: not compared.
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() if t != "runs" else
-                con.execute("SELECT as_of, version, kpis, model, doc FROM runs").fetchall()
-                for t in tables}
+        rows["runs"] = con.execute("SELECT as_of, version, kpis, model, doc FROM runs ORDER BY as_of").fetchall()
     finally:
         con.close()
+    return rows
 
 
 def _run(root: Path, out: Path, db: Path, as_of: date = CUT) -> run.RollupRun:
@@ -78,8 +73,8 @@ def test_forked_summary_equals_the_one_written_here(centre_src: Path, tmp_path: 
     assert len(forks) == 1 and forks[0] > 0
     assert list(child.timings) == list(serial.timings)
     assert (there / "汇总.xlsx").read_bytes() == (here / "汇总.xlsx").read_bytes()
-    assert _cells(there / "汇总.xlsx") == _cells(here / "汇总.xlsx")
-    assert _rows(there / "h.sqlite") == _rows(here / "h.sqlite")
+    assert summary_cells(there / "汇总.xlsx") == summary_cells(here / "汇总.xlsx")
+    assert _history(there / "h.sqlite") == _history(here / "h.sqlite")
     assert child.kpis == serial.kpis and child.json()["projects"] == serial.json()["projects"]
     assert not list(there.glob(".~*"))
 
@@ -90,7 +85,7 @@ def test_a_failing_child_fails_the_run_and_keeps_the_last_week(centre_src: Path,
     root = shutil.copytree(centre_src.parent, tmp_path / "c") / centre_src.name
     out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
     _run(root, out, db)
-    summary, rows = out.read_bytes(), _rows(db)
+    summary, rows = out.read_bytes(), _history(db)
     monkeypatch.setattr(forked, "MIN_PROJECTS", 0)
     parent = os.getpid()
 
@@ -107,7 +102,7 @@ def test_a_failing_child_fails_the_run_and_keeps_the_last_week(centre_src: Path,
         assert isinstance(failed.value, OSError) and failed.value.errno == 28
     else:
         assert "signal 9" in str(failed.value)
-    assert out.read_bytes() == summary and _rows(db) == rows
+    assert out.read_bytes() == summary and _history(db) == rows
     assert not list(out.parent.glob(".~*"))
 
 
