@@ -221,3 +221,11 @@ def test_shared_strings_as_xlsxwriter_writes_them(strings: list[str], extra: int
     writer._set_xml_writer(theirs)
     writer._assemble_xml_file()
     assert shared_strings_xml(table.string_array, table.count, table.unique_count) == theirs.getvalue()
+
+
+@settings(max_examples=300, deadline=None)
+@given(url=st.lists(st.sampled_from([*'ab %"<>[]^`{}中#\\:', "%2F", "%zz", "%2", "%20"]), max_size=10).map("".join))
+def test_url_escaped_as_xlsxwriter_escapes_it(url: str) -> None:
+    from xlsxwriter.url import Url
+
+    assert xlsx_links._escape_url(url) == Url._escape_url(url)
