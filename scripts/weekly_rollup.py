@@ -111,9 +111,10 @@ def _run(args: argparse.Namespace, log: logging.Logger) -> int:
         return 1
     k = run.kpis
     log.info("rollup done in %.1f s: files found=%d read=%d skipped=%d unreadable=%d (parsed %d, cached %d); "
-             "projects=%d red=%d amber=%d green=%d receivable=%.2f; findings error=%d warning=%d",
+             "projects=%d (%d taken over unchanged) red=%d amber=%d green=%d receivable=%.2f; findings error=%d "
+             "warning=%d",
              time.perf_counter() - started, k["files_found"], k["files_read"], k["files_skipped"],
-             k["files_unreadable"], run.parsed, run.cached, k["projects"], k["red"], k["amber"], k["green"],
+             k["files_unreadable"], run.parsed, run.cached, k["projects"], run.reused, k["red"], k["amber"], k["green"],
              k["receivable"], k["findings_error"], k["findings_warning"])
     if run.unchanged:
         log.info("nothing changed since this week's last run: its summary was kept (--force rebuilds)")

@@ -401,7 +401,7 @@ def test_unchanged_rerun_keeps_the_summary(centre_src: Path, tmp_path: Path) -> 
 
     same = again()
     readable = first["files"]["found"] - first["files"]["skipped"]
-    assert same["cache"] == {"parsed": 0, "cached": readable, "unchanged_run": True}
+    assert same["cache"] == {"parsed": 0, "cached": readable, "unchanged_run": True, "projects_reused": 0}
     assert out.read_bytes() == summary and out.stat().st_mtime_ns == stat.st_mtime_ns  # not rewritten
     assert {k: v for k, v in same.items() if k not in ("cache", "timings")} == {
         k: v for k, v in first.items() if k not in ("cache", "timings")}

@@ -91,6 +91,7 @@ def test_rerun_after_an_edit_rebuilds_one_project_and_equals_a_fresh_run(
         CachedResult.record.fset))
     run = run_rollup(root.resolve(), out.resolve(), as_of=CUT, settings=settings_for(root), history=db)
     assert run.parsed == 1 and built == ["PRJ-2026-002"] and len(checked) == 1
+    assert run.reused == len(run.model.projects) - 1 > 0
     same_project = {r.path for r in run.results if r.project_id == "PRJ-2026-002"}
     assert set(loaded) == same_project - {contract.relative_to(root).as_posix()}  # parsed: loaded already
     monkeypatch.undo()

@@ -65,6 +65,7 @@ class RollupRun:
     cached: int = 0  # files taken from the cache
     outputs: dict[str, Any] = field(default_factory=dict)
     unchanged: bool = False  # nothing changed since this as-of date's last run: its summary was kept
+    reused: int = 0  # projects taken over unchanged from this as-of date's earlier run (reuse.py)
     doc: dict[str, Any] | None = None  # the --json document of the earlier run (unchanged re-run)
     root: Path | None = None  # the folder rolled up (the sources' paths are relative to it)
     #: Wall seconds of each step (scan, read, cross_rules, model, summary, history), for the log and the benchmark.
@@ -90,7 +91,8 @@ class RollupRun:
             doc = rollup_json(self.model, self.kpis, self.outputs)
         if self.root is not None:
             doc["root"] = str(self.root)
-        doc["cache"] = {"parsed": self.parsed, "cached": self.cached, "unchanged_run": self.unchanged}
+        doc["cache"] = {"parsed": self.parsed, "cached": self.cached, "unchanged_run": self.unchanged,
+                        "projects_reused": self.reused}
         doc["timings"] = {k: round(v, 3) for k, v in self.timings.items()}
         return doc
 
@@ -504,7 +506,8 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         h.cache_prune(r.path for r in results)
         clock.lap("history")
     run = RollupRun(as_of=as_of, summary=output, history=history_path, results=results, _model=model, kpis=kpis,
-                    parsed=parsed, cached=cached, timings=clock.laps, root=root)
+                    parsed=parsed, cached=cached, timings=clock.laps, root=root,
+                    reused=sum(model.projects.get(pid) is stored.project for pid, stored in taken.items()))
     run.outputs = {"summary": str(output), "history": str(history_path)}
     return run
 
