@@ -19,6 +19,7 @@ from e2e_helpers import CUT, copy_centre, history_rows, pimxl, shared_centre, su
 from pimxl import rules
 from pimxl.pipeline import read_file
 from pimxl.rollup import aggregate
+from pimxl.rollup.history import StoredProject
 from pimxl.rollup.reuse import CachedResult, load_split, split_dumps
 
 
@@ -43,8 +44,11 @@ def _rollup(root: Path, out: Path, db: Path, *extra: str) -> dict:
 
 
 def _history(db: Path) -> dict[str, list[tuple]]:
-    """Every snapshot row in the order stored; not the caches, nor the runs' own row (its time and folder)."""
-    return history_rows(db, skip=("cache", "cross", "runs", "meta"))
+    """Every snapshot row in the order stored; not the caches, nor the runs' own row (its time and folder). A
+    stored project is compared by what it holds (a worker's pickle may share equal strings another way)."""
+    rows = history_rows(db, skip=("cache", "cross", "runs", "meta"))
+    rows["run_projects"] = [(*r[:3], StoredProject.load(r[2], r[3]).project) for r in rows["run_projects"]]
+    return rows
 
 
 def _as_from_scratch(doc: dict, root: Path, out: Path, db: Path, tmp_path: Path, *extra: str) -> None:
@@ -93,7 +97,7 @@ def test_rerun_after_an_edit_rebuilds_one_project_and_equals_a_fresh_run(
     assert run.parsed == 1 and built == ["PRJ-2026-002"] and len(checked) == 1
     assert run.reused == len(run.model.projects) - 1 > 0
     same_project = {r.path for r in run.results if r.project_id == "PRJ-2026-002"}
-    assert set(loaded) == same_project - {contract.relative_to(root).as_posix()}  # parsed: loaded already
+    assert set(loaded) == same_project and contract.relative_to(root).as_posix() in same_project
     monkeypatch.undo()
 
     run_doc = json.loads(json.dumps(run.json(), default=str))
@@ -177,3 +181,27 @@ def test_compact_blobs_small_ones_stay_bare_and_older_deflated_ones_load() -> No
     assert compact_dumps(large)[:1] != b"\x80" and compact_loads(compact_dumps(large)) == large
     # As an earlier pimxl stored even the small ones.
     assert compact_loads(zlib.compress(pickle.dumps(small, pickle.HIGHEST_PROTOCOL), 1)) == small
+
+
+def test_workers_settle_the_projects_of_folders_they_read_whole(centre_src: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh run: each folder's files are read by one worker, which also checks and builds its projects; the
+    run builds none itself, and gets what it gets when it builds them all (no folder read whole)."""
+    from pimxl.commands.common import settings_for
+    from pimxl.rollup import run
+
+    built: list[str] = []
+    real_project, real_batch = aggregate._project, run._read_batch
+    monkeypatch.setattr(aggregate, "_project", lambda pid, *a: built.append(pid) or real_project(pid, *a))
+    a, b = tmp_path / "workers", tmp_path / "here"
+    # Two worker processes (forked after the patch: what they build is not counted here).
+    pooled = run.run_rollup(centre_src.resolve(), (a / "汇总.xlsx").resolve(), as_of=CUT,
+                            settings=settings_for(centre_src), history=a / "h.sqlite", jobs=2)
+    assert len(pooled.model.projects) >= 7 and built == []
+    monkeypatch.setattr(run, "_read_batch", lambda args: real_batch((*args[:3], False)))
+    here = run.run_rollup(centre_src.resolve(), (b / "汇总.xlsx").resolve(), as_of=CUT,
+                          settings=settings_for(centre_src), history=b / "h.sqlite", jobs=1)
+    assert sorted(built) == sorted(here.model.projects) == sorted(pooled.model.projects)
+    assert summary_cells(a / "汇总.xlsx") == summary_cells(b / "汇总.xlsx")
+    assert _history(a / "h.sqlite") == _history(b / "h.sqlite")
+    assert pooled.json()["projects"] == here.json()["projects"] and pooled.kpis == here.kpis

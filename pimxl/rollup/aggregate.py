@@ -39,7 +39,7 @@ from .model import (
 )
 from .rag import evaluate_project, sort_overdue
 
-__all__ = ["build_model", "to_date"]
+__all__ = ["build_model", "build_project", "model_groups", "to_date"]
 
 PLAN, CONTRACT, ADJUSTMENT, SITE = "project-plan", "contract-progress", "adjustment", "site-environment"
 INSTALL_STAGE = "安装调试"
@@ -94,15 +94,10 @@ def build_model(
 
     settings = settings or Settings()
     model = RollupModel(as_of=as_of, settings=settings)
-    groups: dict[str, list[FileResult]] = defaultdict(list)
     for fr in results:
         model.sources.append(_source_row(fr))
         model.findings.extend(_finding_rows(fr))
-        if fr.status in ("unreadable", "skipped") or not has_record(fr):
-            continue
-        pid = _model_pid(fr)
-        if pid:
-            groups[pid].append(fr)
+    groups = model_groups(results)
     model.findings.extend(_finding_row(f, "", "") for f in extra_findings)
     if key:
         model.signatures = {pid: group_signature(groups[pid], key) for pid in sorted(groups)}
@@ -115,17 +110,37 @@ def build_model(
             p.findings = {"error": 0, "warning": 0, "info": 0}  # counted again below
             overdue += old.overdue
             continue
-        records: dict[str, list[WorkbookRecord]] = defaultdict(list)
-        for fr in groups[pid]:
-            records[fr.record.template_id].append(fr.record)
-        p = model.projects[pid] = _project(pid, records, as_of, settings)
-        overdue += evaluate_project(p, settings)
+        p, items = build_project(pid, groups[pid], as_of, settings)
+        model.projects[pid] = p
+        overdue += items
     for f in model.findings:
         p = model.projects.get(f.project_id)
         if p is not None:
             p.findings[f.severity] = p.findings.get(f.severity, 0) + 1
     model.overdue = sort_overdue(overdue)
     return model
+
+
+def model_groups(results: Iterable[FileResult]) -> dict[str, list[FileResult]]:
+    """The readable results with a 项目编号, by 项目编号: the files each project is built from."""
+    groups: dict[str, list[FileResult]] = defaultdict(list)
+    for fr in results:
+        if fr.status in ("unreadable", "skipped") or not has_record(fr):
+            continue
+        pid = _model_pid(fr)
+        if pid:
+            groups[pid].append(fr)
+    return groups
+
+
+def build_project(pid: str, members: Iterable[FileResult], as_of: date, settings: Settings,
+                  ) -> tuple[Project, list[OverdueItem]]:
+    """One project from its files' records, rated (RAG and reasons), with its overdue items."""
+    records: dict[str, list[WorkbookRecord]] = defaultdict(list)
+    for fr in members:
+        records[fr.record.template_id].append(fr.record)
+    p = _project(pid, records, as_of, settings)
+    return p, evaluate_project(p, settings)
 
 
 def _model_pid(fr: FileResult) -> str:

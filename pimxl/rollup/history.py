@@ -57,7 +57,8 @@ from .lock import RunLock
 from .model import OverdueItem, Project, RollupModel
 from .rag import sort_overdue
 
-__all__ = ["CACHE_FORMAT", "SCHEMA_VERSION", "CacheEntry", "History", "RunRecord", "RunStamp", "StoredProject"]
+__all__ = ["CACHE_FORMAT", "SCHEMA_VERSION", "CacheEntry", "History", "RunRecord", "RunStamp", "StoredProject",
+           "project_blob"]
 
 SCHEMA_VERSION = "1"
 #: Part of the cache's version: bumped when what the cache stores changes shape.
@@ -94,6 +95,14 @@ class StoredProject:
     overdue: list[OverdueItem]
     blob: bytes
     findings: dict[str, int]  # the project's finding counts as stored (a re-run counts them again)
+
+    @classmethod
+    def load(cls, signature: str, blob: bytes) -> StoredProject:
+        """From a row's blob (:func:`project_blob`); raises for a damaged one."""
+        project, overdue = pickle.loads(zlib.decompress(blob))
+        if not isinstance(project, Project):
+            raise ValueError("not a project")
+        return cls(signature, project, overdue, blob, dict(project.findings))
 
 
 @dataclass
@@ -135,7 +144,7 @@ def _deflated_pickle(obj: Any, level: int = 6) -> bytes:
     return out.value()
 
 
-def _piece(p: Project, overdue: list[OverdueItem]) -> bytes:
+def project_blob(p: Project, overdue: list[OverdueItem]) -> bytes:
     """One ``run_projects`` blob: zlib(pickle((project without its WBS tasks, its overdue items))).
 
     Tasks are most of a project (50 a plan: 60 % of its pickle, time and size in the history every week), and
@@ -241,7 +250,7 @@ class History:
             sig = model.signatures.get(pid, "")
             old = (reused or {}).get(pid)
             same = old is not None and old.project is p and old.signature == sig and old.findings == p.findings
-            pieces.append((key, pid, sig, old.blob if same and old is not None else _piece(p, overdue[pid])))
+            pieces.append((key, pid, sig, old.blob if same and old is not None else project_blob(p, overdue[pid])))
         rest = copy.copy(model)
         rest.projects, rest.overdue = dict.fromkeys(model.projects), []
         blob = _deflated_pickle(rest)
@@ -366,10 +375,9 @@ class History:
             if wanted is not None and (not sig or wanted.get(pid) != sig):
                 continue
             try:
-                project, overdue = pickle.loads(zlib.decompress(blob))
+                out[pid] = StoredProject.load(sig, blob)
             except Exception:  # a damaged piece: built again
                 continue
-            out[pid] = StoredProject(sig, project, overdue, blob, dict(project.findings))
         return out
 
     # ------------------------------------------------------------ parse cache

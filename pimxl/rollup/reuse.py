@@ -22,7 +22,7 @@ from ..findings import Finding
 from ..pipeline import compact_dumps, compact_loads, project_groups
 from ..results import FileResult
 
-__all__ = ["CachedResult", "check_projects_reusing", "group_signature", "load_split", "split_dumps"]
+__all__ = ["CachedResult", "check_projects_reusing", "folder_pieces", "group_signature", "load_split", "split_dumps"]
 
 _MAGIC = b"PX2"
 _UNSET: Any = object()
@@ -127,8 +127,6 @@ def check_projects_reusing(results: list[FileResult], *, as_of: date, settings: 
     cache. A group whose every member was found for this signature gets them back without a record being loaded;
     any other group is checked. Returns what to remember: (path, signature, findings) of every checked member.
     """
-    from ..rules import check_project
-
     store: list[tuple[str, str, bytes]] = []
     for group in project_groups(results):
         sig = group_signature(group, key)
@@ -137,18 +135,58 @@ def check_projects_reusing(results: list[FileResult], *, as_of: date, settings: 
             for r, findings in zip(group, kept, strict=True):
                 r.findings += findings
             continue
-        by_path = {r.path: r for r in group}
-        found: dict[str, list[Finding]] = {r.path: [] for r in group}
-        records = [rec for rec in (r.record for r in group) if rec is not None]
-        for f in check_project(records, as_of=as_of, settings=settings):
-            target = by_path.get(f.file) or group[0]
-            f = f if f.file else f.with_file(target.path)
-            target.findings.append(f)
-            found[target.path].append(f)
-        store += [(path, sig, compact_dumps(fs)) for path, fs in found.items()]
+        store += _check_group(group, sig, as_of, settings)
     for r in results:
         r.settle_status()
     return store
+
+
+def _check_group(group: list[FileResult], sig: str, as_of: date, settings: Settings) -> list[tuple[str, str, bytes]]:
+    """Run the cross-workbook rules on one group, attaching each finding to the file it names (else the
+    first); returns (path, signature, findings) of every member, to remember."""
+    from ..rules import check_project
+
+    by_path = {r.path: r for r in group}
+    found: dict[str, list[Finding]] = {r.path: [] for r in group}
+    records = [rec for rec in (r.record for r in group) if rec is not None]
+    for f in check_project(records, as_of=as_of, settings=settings):
+        target = by_path.get(f.file) or group[0]
+        f = f if f.file else f.with_file(target.path)
+        target.findings.append(f)
+        found[target.path].append(f)
+    return [(path, sig, compact_dumps(fs)) for path, fs in found.items()]
+
+
+def folder_pieces(results: list[FileResult], *, as_of: date, settings: Settings, key: str,
+                  ) -> tuple[list[tuple[str, str, bytes]], list[tuple[str, str, bytes]]]:
+    """What a worker that read every file of a folder can settle for its projects: the cross-workbook findings of
+    each project group, and each project built and rated as a history row
+    (:func:`~pimxl.rollup.history.project_blob`) — both with the signature of the files they were made from.
+
+    The groups are formed from these files alone; the run takes a piece only where the group it forms from every
+    file found has the same signature (the same files), and builds the others itself
+    (:func:`check_projects_reusing`, :func:`~pimxl.rollup.aggregate.build_model`). ``results`` get the
+    cross-workbook findings added.
+    """
+    from .aggregate import build_project, model_groups
+    from .history import project_blob
+
+    cross: list[tuple[str, str, bytes]] = []
+    for group in project_groups(results):
+        cross += _check_group(group, group_signature(group, key), as_of, settings)
+    for r in results:
+        r.settle_status()
+    pieces = []
+    for pid, members in model_groups(results).items():
+        project, overdue = build_project(pid, members, as_of, settings)
+        # Its finding counts as the model counts them (every finding of a file whose 项目编号 it is), so that
+        # the run stores this very blob: when the group is the run's too, no other file has this 项目编号.
+        for r in results:
+            if r.project_id == pid:
+                for f in r.findings:
+                    project.findings[f.severity.value] = project.findings.get(f.severity.value, 0) + 1
+        pieces.append((pid, group_signature(members, key), project_blob(project, overdue)))
+    return cross, pieces
 
 
 def _kept(group: list[FileResult], sig: str, known: Mapping[str, tuple[str | None, bytes | None]],

@@ -27,6 +27,7 @@ import re
 import secrets
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -41,7 +42,7 @@ from ..results import FileResult
 from .forked import Child, worth_forking
 from .reuse import check_projects_reusing, load_split
 
-__all__ = ["RollupRun", "Scanned", "checked_key", "default_history", "fingerprint", "read_all", "read_key",
+__all__ = ["RollupRun", "Scanned", "Settled", "checked_key", "default_history", "fingerprint", "read_all", "read_key",
            "run_rollup", "scan"]
 
 #: Below this many files to parse, a process pool costs more than it saves.
@@ -186,17 +187,47 @@ def _read_job(args: tuple[str, str, date, Settings | None]) -> tuple[bytes, byte
     The parse goes back as the cache will keep it, so the parent neither pickles it again nor waits
     for the rules, which run here in parallel.
     """
+    path, shown, as_of, settings = args
+    blob, rules, _ = _read_one(path, shown, as_of, settings)
+    return blob, rules
+
+
+def _read_one(path: str, shown: str, as_of: date, settings: Settings | None) -> tuple[bytes, bytes | None,
+                                                                                      FileResult]:
     from .reuse import split_dumps
 
-    path, shown, as_of, settings = args
     # The content hash is taken before reading: a file saved meanwhile is parsed again next time.
     result = read_file(Path(path), as_of=as_of, display=shown, digest=True)
     blob = split_dumps(result)
     if settings is None:
-        return blob, None
+        return blob, None, result
     before = len(result.findings)
     check_file(result, as_of=as_of, settings=settings)
-    return blob, compact_dumps(result.findings[before:])
+    return blob, compact_dumps(result.findings[before:]), result
+
+
+#: At most this many files a task: a folder holding more (a flat folder of many projects) is read in pieces.
+BATCH = 16
+
+
+def _read_batch(args: tuple[list[tuple[str, str]], date, Settings | None, bool]) -> tuple[
+        list[tuple[bytes, bytes | None]], list[tuple[str, str, bytes]], list[tuple[str, str, bytes]]]:
+    """Read the files of one folder (:func:`_read_job` each) in a worker; when they are all the files of the
+    folder (``whole``), also settle their projects there (:func:`~pimxl.rollup.reuse.folder_pieces`): their
+    cross-workbook findings and built projects, which the run then takes instead of loading every record and
+    building every project on one core."""
+    files, as_of, settings, whole = args
+    outs, results = [], []
+    for path, shown in files:
+        blob, rules, result = _read_one(path, shown, as_of, settings)
+        outs.append((blob, rules))
+        results.append(result)
+    if not whole or settings is None:
+        return outs, [], []
+    from .reuse import folder_pieces
+
+    cross, pieces = folder_pieces(results, as_of=as_of, settings=settings, key=checked_key(as_of, settings))
+    return outs, cross, pieces
 
 
 def _display(path: Path, root: Path) -> str:
@@ -214,7 +245,8 @@ def _checked(result: FileResult, findings: list[Any]) -> FileResult:
 
 def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Sequence[Path] = (),
              progress: Progress | None = None, settings: Settings | None = None,
-             scanned: list[Scanned] | None = None) -> tuple[list[FileResult], int, int]:
+             scanned: list[Scanned] | None = None, settled: Settled | None = None,
+             ) -> tuple[list[FileResult], int, int]:
     """Every file under ``root`` as a FileResult, using and filling the cache; also (parsed, cached).
 
     With ``settings`` the workbook rules have run on every result too (:func:`check_file`): in the
@@ -222,7 +254,8 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
     as-of date and settings, else here. ``scanned`` (from :func:`scan`, hashed or not) saves the
     discovery; every readable file's sha256 is filled in it.
 
-    A cached file's record is loaded only when something reads it (reuse.CachedResult).
+    A file's record is loaded only when something reads it (reuse.CachedResult). Files are parsed a folder at
+    a time; ``settled`` receives what the workers settled for the projects of the folders they read whole.
     """
     key = checked_key(as_of, settings) if settings is not None else None
     parse_key = read_key(as_of)
@@ -261,10 +294,19 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
         hit = sha and entry is not None and (entry.size, entry.mtime_ns, entry.sha256) == (size, mtime, sha)
         (hits if hit else todo).append(job)
 
+    # A folder's files go to one worker together; whole when no file of the folder comes from the cache.
+    folders: dict[str, list[tuple[int, Path, str, tuple[int, int, str]]]] = {}
+    for job in todo:
+        folders.setdefault(job[2].rpartition("/")[0], []).append(job)
+    readable = Counter(job[2].rpartition("/")[0] for job in (*todo, *hits))
+    batches = [(folder, part) for folder, jobs_in in folders.items()
+               for part in (jobs_in[i:i + BATCH] for i in range(0, len(jobs_in), BATCH))]
+    todo = [job for _, part in batches for job in part]
     with ExitStack() as stack:
         # The workers start first (forked while this process is still small), and parse while
         # this process loads the cached results.
-        parsing = _parse([(str(p), s, as_of, settings) for _, p, s, _ in todo], jobs, stack)
+        parsing = _parse([([(str(p), s) for _, p, s, _ in part], as_of, settings, len(part) == readable[folder])
+                          for folder, part in batches], jobs, stack, settled)
         unchecked: list[FileResult] = []  # cached results whose rules must run here
         for job in hits:
             index, shown = job[0], job[2]
@@ -280,8 +322,7 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
         rows = []
         for done, ((index, _, shown, (size, mtime, sha)), (blob, rules)) in enumerate(
                 zip(todo, parsing.results, strict=True), start=1):
-            # Parsed now because it changed: its project is built again, so its record is needed at once.
-            result = load_split(blob, eager=True)
+            result = load_split(blob)
             results[index] = _checked(result, compact_loads(rules)) if rules is not None else result
             by_index[index].sha256 = result.sha256 or sha
             rows.append((shown, size, mtime, result.sha256 or sha, blob, key if rules is not None else None, rules))
@@ -302,9 +343,31 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
 
 
 @dataclass
+class Settled:
+    """What workers settled for the projects of folders they read whole: cross-workbook findings by path, and
+    built projects by project id, each with the signature of the files it was made from."""
+
+    cross: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    projects: dict[str, list[tuple[str, bytes]]] = field(default_factory=dict)
+
+
+@dataclass
 class _Parsing:
     results: Iterator[tuple[bytes, bytes | None]]
     extra: list[tuple[str, int, int, str, bytes, str | None, bytes | None]] = field(default_factory=list)
+
+
+def _flatten(batches: Iterator[tuple[list[tuple[bytes, bytes | None]], list[tuple[str, str, bytes]],
+                                     list[tuple[str, str, bytes]]]],
+             settled: Settled | None) -> Iterator[tuple[bytes, bytes | None]]:
+    """Each file's (parse, rules) in order, noting what the workers settled as their batches come back."""
+    for outs, cross, projects in batches:
+        if settled is not None:
+            for path, sig, blob in cross:
+                settled.cross[path] = (sig, blob)
+            for pid, sig, blob in projects:
+                settled.projects.setdefault(pid, []).append((sig, blob))
+        yield from outs
 
 
 def _read_here(job: tuple[int, Path, str, tuple[int, int, str]], as_of: date, settings: Settings | None,
@@ -335,15 +398,16 @@ def _worker_init() -> None:
     gc.enable()
 
 
-def _parse(jobs_args: list[tuple[str, str, date, Settings | None]], jobs: int, stack: ExitStack) -> _Parsing:
+def _parse(batches: list[tuple[list[tuple[str, str]], date, Settings | None, bool]], jobs: int, stack: ExitStack,
+           settled: Settled | None) -> _Parsing:
     """Start parsing (in a process pool when worth it); results come back in order, lazily."""
     workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or len(jobs_args) < POOL_THRESHOLD:
-        return _Parsing(map(_read_job, jobs_args))
-    # Several files per task keep the pool's own overhead low; every task is submitted now.
-    chunk = max(1, min(16, len(jobs_args) // (workers * 8)))
+    if workers <= 1 or sum(len(b[0]) for b in batches) < POOL_THRESHOLD:
+        return _Parsing(_flatten(map(_read_batch, batches), settled))
+    # Several folders per task keep the pool's own overhead low; every task is submitted now.
+    chunk = max(1, min(4, len(batches) // (workers * 8)))
     pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, initializer=_worker_init))
-    return _Parsing(pool.map(_read_job, jobs_args, chunksize=chunk))
+    return _Parsing(_flatten(pool.map(_read_batch, batches, chunksize=chunk), settled))
 
 
 def _write_and_collect(write: Callable[[], None]) -> None:
@@ -408,7 +472,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
     """
     from .aggregate import build_model
     from .changes import diff, snapshot_of
-    from .history import History, RunStamp
+    from .history import History, RunStamp, StoredProject
     from .kpis import compute_kpis, rollup_json
     from .sheets import build_summary
     from .summary_writer import write_summary
@@ -437,24 +501,38 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
                 return run
         scanned = scanned if scanned is not None else scan(root, exclude=excluded)
         clock.lap("scan")
+        settled = Settled()
         results, parsed, cached = read_all(
             root, as_of=as_of, history=h, jobs=jobs if jobs is not None else settings.jobs,
-            exclude=excluded, progress=progress, settings=settings, scanned=scanned)
+            exclude=excluded, progress=progress, settings=settings, scanned=scanned, settled=settled)
         clock.lap("read")
-        # Project groups whose files are all as before take their cross-workbook findings and their model
-        # pieces over from the cache and from this as-of date's earlier run: only the groups that changed
-        # load their records (a re-run after a few edits). ``--force`` builds every project again.
+        # A project group is settled already when its files are those a worker read together (a folder read
+        # whole), or all as before: its cross-workbook findings and its project come from the worker, or from
+        # the cache and this as-of date's earlier run. Only the other groups load their records here (a re-run
+        # after a few edits, a project spread over folders). ``--force`` takes nothing from earlier runs.
         key = checked_key(as_of, settings)
-        h.cache_store_cross(check_projects_reusing(results, as_of=as_of, settings=settings, key=key,
-                                                   known={} if force else h.cross_entries()))
+        known = {} if force else h.cross_entries()
+        known.update(settled.cross)
+        h.cache_store_cross([(path, sig, blob) for path, (sig, blob) in settled.cross.items()] +
+                            check_projects_reusing(results, as_of=as_of, settings=settings, key=key, known=known))
+        del known
         clock.lap("cross_rules")
         taken: dict[str, Any] = {}
+        reused: dict[str, Any] = {}  # taken from this as-of date's earlier run
 
         def reuse(signatures: dict[str, str]) -> dict[str, Any]:
-            taken.update(h.load_projects(as_of, signatures))
+            for pid, sig in signatures.items():
+                blob = next((b for s, b in settled.projects.get(pid, ()) if s == sig), None)
+                if blob is not None:
+                    taken[pid] = StoredProject.load(sig, blob)
+            if stamp is not None:
+                earlier = h.load_projects(as_of, {p: s for p, s in signatures.items() if p not in taken})
+                taken.update(earlier)
+                reused.update(earlier)
             return taken
 
-        model = build_model(results, as_of, settings, key=key, reuse=reuse if stamp is not None else None)
+        model = build_model(results, as_of, settings, key=key, reuse=reuse)
+        settled.projects.clear()
         # The parsed records (every cell of every workbook) are most of a run's memory and nothing
         # needs them once the model is built: released before the summary is written.
         for r in results:
@@ -507,7 +585,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         clock.lap("history")
     run = RollupRun(as_of=as_of, summary=output, history=history_path, results=results, _model=model, kpis=kpis,
                     parsed=parsed, cached=cached, timings=clock.laps, root=root,
-                    reused=sum(model.projects.get(pid) is stored.project for pid, stored in taken.items()))
+                    reused=sum(model.projects.get(pid) is stored.project for pid, stored in reused.items()))
     run.outputs = {"summary": str(output), "history": str(history_path)}
     return run
 
