@@ -79,7 +79,7 @@ def test_rerun_after_an_edit_rebuilds_one_project_and_equals_a_fresh_run(
     contract = next(root.rglob("PRJ-2026-002-合同进程表.xlsx"))
     _edit_contract(contract)
 
-    # In this process, counting what is built again: one project, one group checked, one record read.
+    # In this process, counting what is built again: one project, one group checked.
     from pimxl.commands.common import settings_for
     from pimxl.rollup.run import run_rollup
 
@@ -96,14 +96,38 @@ def test_rerun_after_an_edit_rebuilds_one_project_and_equals_a_fresh_run(
     run = run_rollup(root.resolve(), out.resolve(), as_of=CUT, settings=settings_for(root), history=db)
     assert run.parsed == 1 and built == ["PRJ-2026-002"] and len(checked) == 1
     assert run.reused == len(run.model.projects) - 1 > 0
-    same_project = {r.path for r in run.results if r.project_id == "PRJ-2026-002"}
-    assert set(loaded) == same_project and contract.relative_to(root).as_posix() in same_project
+    # The edited file's folder was read with its cached files: the project was settled there (a worker's job
+    # in a larger run), so the run itself loaded no record at all.
+    assert loaded == []
     monkeypatch.undo()
 
     run_doc = json.loads(json.dumps(run.json(), default=str))
     for k in ("timings", "outputs"):
         run_doc.pop(k)
     _as_from_scratch(run_doc, root, out, db, tmp_path)
+
+
+def test_rerun_loads_only_the_changed_projects_records_when_no_worker_settles_them(
+        centre_src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pimxl.commands.common import settings_for
+    from pimxl.rollup import run
+
+    root = copy_centre(centre_src, tmp_path / "c")
+    out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
+    _rollup(root, out, db)
+    _edit_contract(next(root.rglob("PRJ-2026-002-合同进程表.xlsx")))
+    real_batch, real_record = run._read_batch, CachedResult.record.fget
+    monkeypatch.setattr(run, "_read_batch", lambda args: real_batch((*args[:3], False, [])))  # as for a project
+    loaded: list[str] = []                                                                 # spread over folders
+    monkeypatch.setattr(CachedResult, "record", property(
+        lambda self: (loaded.append(self.path) if not self.record_loaded else None) or real_record(self),
+        CachedResult.record.fset))
+    again = run.run_rollup(root.resolve(), out.resolve(), as_of=CUT, settings=settings_for(root), history=db)
+    assert again.parsed == 1 and again.reused == len(again.model.projects) - 1
+    assert sorted(loaded) == sorted(r.path for r in again.results if r.project_id == "PRJ-2026-002")
+    monkeypatch.undo()
+    _as_from_scratch({k: v for k, v in json.loads(json.dumps(again.json(), default=str)).items()
+                      if k not in ("timings", "outputs")}, root, out, db, tmp_path)
 
 
 def test_rerun_reuses_and_still_equals_a_fresh_run_in_english(centre_src: Path, tmp_path: Path) -> None:
@@ -198,7 +222,7 @@ def test_workers_settle_the_projects_of_folders_they_read_whole(centre_src: Path
     pooled = run.run_rollup(centre_src.resolve(), (a / "汇总.xlsx").resolve(), as_of=CUT,
                             settings=settings_for(centre_src), history=a / "h.sqlite", jobs=2)
     assert len(pooled.model.projects) >= 7 and built == []
-    monkeypatch.setattr(run, "_read_batch", lambda args: real_batch((*args[:3], False)))
+    monkeypatch.setattr(run, "_read_batch", lambda args: real_batch((*args[:3], False, [])))
     here = run.run_rollup(centre_src.resolve(), (b / "汇总.xlsx").resolve(), as_of=CUT,
                           settings=settings_for(centre_src), history=b / "h.sqlite", jobs=1)
     assert sorted(built) == sorted(here.model.projects) == sorted(pooled.model.projects)

@@ -210,23 +210,31 @@ def _read_one(path: str, shown: str, as_of: date, settings: Settings | None) -> 
 BATCH = 16
 
 
-def _read_batch(args: tuple[list[tuple[str, str]], date, Settings | None, bool]) -> tuple[
-        list[tuple[bytes, bytes | None]], list[tuple[str, str, bytes]], list[tuple[str, str, bytes]]]:
-    """Read the files of one folder (:func:`_read_job` each) in a worker; when they are all the files of the
-    folder (``whole``), also settle their projects there (:func:`~pimxl.rollup.reuse.folder_pieces`): their
-    cross-workbook findings and built projects, which the run then takes instead of loading every record and
-    building every project on one core."""
-    files, as_of, settings, whole = args
+def _read_batch(args: tuple[list[tuple[int, str, str]], date, Settings | None, bool, list[tuple[int, bytes, bytes]]],
+                ) -> tuple[list[tuple[bytes, bytes | None]], list[tuple[str, str, bytes]], list[tuple[str, str, bytes]]]:
+    """Read files of one folder (:func:`_read_job` each) in a worker. When with ``cached`` (the folder's other
+    files, as the parse cache holds them with their rules' findings) they are all the files of the folder
+    (``whole``), also settle the folder's projects there (:func:`~pimxl.rollup.reuse.folder_pieces`): their
+    cross-workbook findings and built projects, which the run then takes instead of loading those records and
+    building those projects on one core. Files are taken in the run's order (``index``), as the run would."""
+    files, as_of, settings, whole, cached = args
     outs, results = [], []
-    for path, shown in files:
+    for index, path, shown in files:
         blob, rules, result = _read_one(path, shown, as_of, settings)
         outs.append((blob, rules))
-        results.append(result)
+        results.append((index, result))
     if not whole or settings is None:
         return outs, [], []
     from .reuse import folder_pieces
 
-    cross, pieces = folder_pieces(results, as_of=as_of, settings=settings, key=checked_key(as_of, settings))
+    try:
+        for index, blob, rules in cached:
+            results.append((index, _checked(load_split(blob, eager=True), compact_loads(rules))))
+    except Exception:  # a damaged cache entry: the run finds it and builds the folder's projects itself
+        return outs, [], []
+    results.sort(key=lambda x: x[0])
+    cross, pieces = folder_pieces([r for _, r in results], as_of=as_of, settings=settings,
+                                  key=checked_key(as_of, settings))
     return outs, cross, pieces
 
 
@@ -299,14 +307,28 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
     for job in todo:
         folders.setdefault(job[2].rpartition("/")[0], []).append(job)
     readable = Counter(job[2].rpartition("/")[0] for job in (*todo, *hits))
-    batches = [(folder, part) for folder, jobs_in in folders.items()
-               for part in (jobs_in[i:i + BATCH] for i in range(0, len(jobs_in), BATCH))]
-    todo = [job for _, part in batches for job in part]
+    # The cached files of a folder go with it (their parse and rules' findings), so that a worker can settle
+    # the folder's projects when a few of its files changed.
+    cached_in: dict[str, list[tuple[int, bytes, bytes]]] = {}
+    for job in hits:
+        folder, entry = job[2].rpartition("/")[0], entries[job[2]]
+        if folder in folders and key is not None and entry.checked_key == key and entry.checked is not None:
+            cached_in.setdefault(folder, []).append((job[0], entry.blob, entry.checked))
+    batches = []
+    for folder, jobs_in in folders.items():
+        if len(jobs_in) <= BATCH:
+            others = cached_in.get(folder, [])
+            whole = len(jobs_in) + len(others) == readable[folder]
+            batches.append((jobs_in, whole, others if whole else []))
+        else:
+            batches += [(jobs_in[i:i + BATCH], False, []) for i in range(0, len(jobs_in), BATCH)]
+    todo = [job for part, _, _ in batches for job in part]
     with ExitStack() as stack:
         # The workers start first (forked while this process is still small), and parse while
         # this process loads the cached results.
-        parsing = _parse([([(str(p), s) for _, p, s, _ in part], as_of, settings, len(part) == readable[folder])
-                          for folder, part in batches], jobs, stack, settled)
+        parsing = _parse([([(i, str(p), s) for i, p, s, _ in part], as_of, settings, whole, others)
+                          for part, whole, others in batches], jobs, stack, settled)
+        del cached_in, batches
         unchecked: list[FileResult] = []  # cached results whose rules must run here
         for job in hits:
             index, shown = job[0], job[2]
@@ -398,7 +420,8 @@ def _worker_init() -> None:
     gc.enable()
 
 
-def _parse(batches: list[tuple[list[tuple[str, str]], date, Settings | None, bool]], jobs: int, stack: ExitStack,
+def _parse(batches: list[tuple[list[tuple[int, str, str]], date, Settings | None, bool,
+                              list[tuple[int, bytes, bytes]]]], jobs: int, stack: ExitStack,
            settled: Settled | None) -> _Parsing:
     """Start parsing (in a process pool when worth it); results come back in order, lazily."""
     workers = jobs or os.cpu_count() or 1
