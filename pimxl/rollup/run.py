@@ -30,7 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,6 +41,7 @@ from ..pipeline import check_file, compact_dumps, compact_loads, file_digest, re
 from ..results import FileResult
 from .forked import Child, worth_forking
 from .reuse import check_projects_reusing, load_split
+from .sheetspec import collector_paused
 
 __all__ = ["RollupRun", "Scanned", "Settled", "checked_key", "default_history", "fingerprint", "read_all", "read_key",
            "run_rollup", "scan"]
@@ -465,24 +466,6 @@ def _remove_stale_temps(output: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """The cyclic garbage collector off for the run.
-
-    A rollup builds millions of small objects that live until it ends (every cell of every workbook
-    with its address); each automatic collection walks all of them again, which cost 40 % of a
-    re-run's time at 1,000 projects. The run makes few reference cycles, so memory does not grow
-    (peak RSS measured the same); the previous state is restored afterwards.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, history: Path | None = None,
                jobs: int | None = None, lang: str = "zh", progress: Progress | None = None,
                exclude: Sequence[Path] = (), force: bool = False) -> RollupRun:
@@ -504,7 +487,10 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
     history_path = (history or default_history(output, settings)).resolve()
     excluded = [output, history_path, *exclude]
     clock = _Clock()
-    with _no_gc(), History(history_path) as h, h.lock(timeout=3600):
+    # The cyclic collector off for the run: it builds millions of small objects that live until it ends (every
+    # cell of every workbook with its address); each automatic collection walked all of them again, 40 % of a
+    # re-run's time at 1,000 projects. The run makes few reference cycles, so memory does not grow.
+    with collector_paused(), History(history_path) as h, h.lock(timeout=3600):
         clock.lap("lock")
         others = h.others_digest(as_of)
         scanned = None
