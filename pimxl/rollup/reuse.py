@@ -6,6 +6,12 @@ A parsed workbook travels (worker → run → parse cache) as a *split blob*: a 
 a cached file reads only the head; the record (most of the bytes and of the time to load) is unpickled the first
 time something asks for it. A re-run where 5 % of the files changed then loads the records of the projects that
 changed and nothing else.
+
+A project group's *signature* (:func:`group_signature`) covers every member's path, size, time and content,
+the rules' key and the pimxl version. Cross-workbook findings and built projects are kept with the signature
+they were made for — by a worker that read a folder whole (:func:`folder_pieces`), in the parse cache, in the
+history's rows of a run — and taken only by a group with that very signature, so taking them gives exactly
+what checking and building again would.
 """
 
 from __future__ import annotations

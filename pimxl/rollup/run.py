@@ -2,6 +2,12 @@
 
 One bad file never stops the run; a second run waits for the first (a lock beside the history).
 
+Where the work is done: the files that changed are read a folder at a time by worker processes, each of
+which also checks and builds the projects of the folder (taking the folder's unchanged files from the parse
+cache): the run then takes those projects, and projects whose files are all as in this as-of date's earlier
+run, through one signature check (:mod:`.reuse`), and builds only the rest itself. The summary is written by
+a forked child while the snapshot's rows are stored (:mod:`.forked`).
+
 Kill-safety: the new summary is written in full to a hidden temp file beside the output
 (``.~<stem>.<pid>.<hex>.xlsx``, fsynced), then the history snapshot commits (one transaction), and
 only then is the temp file renamed over the summary. A run killed at any moment leaves either
