@@ -26,6 +26,7 @@ synced it; a child that fails makes the run fail (rolled back) like a summary th
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import os
@@ -213,6 +214,8 @@ def _read_one(path: str, shown: str, as_of: date, settings: Settings | None) -> 
     return blob, compact_dumps(result.findings[before:]), result
 
 
+#: Parses are stored in the cache this many at a time while the workers parse.
+STORE_EVERY = 500
 #: At most this many files a task: a folder holding more (a flat folder of many projects) is read in pieces.
 BATCH = 16
 
@@ -261,7 +264,7 @@ def _checked(result: FileResult, findings: list[Any]) -> FileResult:
 def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Sequence[Path] = (),
              progress: Progress | None = None, settings: Settings | None = None,
              scanned: list[Scanned] | None = None, settled: Settled | None = None,
-             ) -> tuple[list[FileResult], int, int]:
+             pending: list[Callable[[], None]] | None = None) -> tuple[list[FileResult], int, int]:
     """Every file under ``root`` as a FileResult, using and filling the cache; also (parsed, cached).
 
     With ``settings`` the workbook rules have run on every result too (:func:`check_file`): in the
@@ -271,6 +274,8 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
 
     A file's record is loaded only when something reads it (reuse.CachedResult). Files are parsed a folder at
     a time; ``settled`` receives what the workers settled for the projects of the folders they read whole.
+    ``pending``, when given, receives the storing of the parses in the cache instead of it being done here (the
+    rollup does it while its summary is written).
     """
     key = checked_key(as_of, settings) if settings is not None else None
     parse_key = read_key(as_of)
@@ -355,10 +360,18 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
             results[index] = _checked(result, compact_loads(rules)) if rules is not None else result
             by_index[index].sha256 = result.sha256 or sha
             rows.append((shown, size, mtime, result.sha256 or sha, blob, key if rules is not None else None, rules))
+            if len(rows) >= STORE_EVERY:
+                # Stored as they come, while the workers parse (this process mostly waits for them).
+                history.cache_store(rows, read_key=parse_key)
+                rows = []
             if progress:
                 progress(done, len(todo))
         rows += parsing.extra
-    history.cache_store(rows, read_key=parse_key)
+    store_parses = functools.partial(history.cache_store, rows, read_key=parse_key)
+    if pending is not None:
+        pending.append(store_parses)
+    else:
+        store_parses()
     if unchecked and settings is not None and key is not None:
         store = []
         for result in unchecked:
@@ -377,7 +390,7 @@ class Settled:
     built projects by project id, each with the signature of the files it was made from."""
 
     cross: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    projects: dict[str, list[tuple[str, bytes]]] = field(default_factory=dict)
+    projects: dict[str, list[Any]] = field(default_factory=dict)  # history.StoredProject
 
 
 @dataclass
@@ -389,13 +402,16 @@ class _Parsing:
 def _flatten(batches: Iterator[tuple[list[tuple[bytes, bytes | None]], list[tuple[str, str, bytes]],
                                      list[tuple[str, str, bytes]]]],
              settled: Settled | None) -> Iterator[tuple[bytes, bytes | None]]:
-    """Each file's (parse, rules) in order, noting what the workers settled as their batches come back."""
+    """Each file's (parse, rules) in order, noting what the workers settled as their batches come back (their
+    projects loaded now, while this process mostly waits for the workers)."""
+    from .history import StoredProject
+
     for outs, cross, projects in batches:
         if settled is not None:
             for path, sig, blob in cross:
                 settled.cross[path] = (sig, blob)
             for pid, sig, blob in projects:
-                settled.projects.setdefault(pid, []).append((sig, blob))
+                settled.projects.setdefault(pid, []).append(StoredProject.load(sig, blob))
         yield from outs
 
 
@@ -484,7 +500,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
     """
     from .aggregate import build_model
     from .changes import diff, snapshot_of
-    from .history import History, RunStamp, StoredProject
+    from .history import History, RunStamp
     from .kpis import compute_kpis, rollup_json
     from .sheets import build_summary
     from .summary_writer import write_summary
@@ -517,9 +533,13 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         scanned = scanned if scanned is not None else scan(root, exclude=excluded)
         clock.lap("scan")
         settled = Settled()
+        # What the cache keeps of this run (the parses, the cross-workbook findings) is stored while the summary
+        # is written — off the path of a run that waits for nothing else then.
+        pending: list[Callable[[], None]] = []
         results, parsed, cached = read_all(
             root, as_of=as_of, history=h, jobs=jobs if jobs is not None else settings.jobs,
-            exclude=excluded, progress=progress, settings=settings, scanned=scanned, settled=settled)
+            exclude=excluded, progress=progress, settings=settings, scanned=scanned, settled=settled,
+            pending=pending)
         clock.lap("read")
         # A project group is settled already when its files are those a worker read together (a folder read
         # whole), or all as before: its cross-workbook findings and its project come from the worker, or from
@@ -528,18 +548,19 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         key = checked_key(as_of, settings)
         known = {} if force else h.cross_entries()
         known.update(settled.cross)
-        h.cache_store_cross([(path, sig, blob) for path, (sig, blob) in settled.cross.items()] +
-                            check_projects_reusing(results, as_of=as_of, settings=settings, key=key, known=known))
-        del known
+        crossed = check_projects_reusing(results, as_of=as_of, settings=settings, key=key, known=known)
+        pending.append(functools.partial(h.cache_store_cross, [
+            *((path, sig, blob) for path, (sig, blob) in settled.cross.items()), *crossed]))
+        del known, crossed
         clock.lap("cross_rules")
         taken: dict[str, Any] = {}
         reused: dict[str, Any] = {}  # taken from this as-of date's earlier run
 
         def reuse(signatures: dict[str, str]) -> dict[str, Any]:
             for pid, sig in signatures.items():
-                blob = next((b for s, b in settled.projects.get(pid, ()) if s == sig), None)
-                if blob is not None:
-                    taken[pid] = StoredProject.load(sig, blob)
+                piece = next((p for p in settled.projects.get(pid, ()) if p.signature == sig), None)
+                if piece is not None:
+                    taken[pid] = piece
             if stamp is not None:
                 earlier = h.load_projects(as_of, {p: s for p, s in signatures.items() if p not in taken})
                 taken.update(earlier)
@@ -590,6 +611,8 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
             if child is None:
                 _write_and_collect(write)
                 clock.lap("summary")
+            for store in pending:
+                store()
             h.save_snapshot(as_of, model, kpis, stamp=stamp_now, snap=snapshot(), reused=taken)
             os.replace(tmp, output)
         finally:
