@@ -8,6 +8,7 @@ files with an empty history (no cache, nothing to reuse), never from the reuse c
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -229,3 +230,36 @@ def test_workers_settle_the_projects_of_folders_they_read_whole(centre_src: Path
     assert summary_cells(a / "汇总.xlsx") == summary_cells(b / "汇总.xlsx")
     assert _history(a / "h.sqlite") == _history(b / "h.sqlite")
     assert pooled.json()["projects"] == here.json()["projects"] and pooled.kpis == here.kpis
+
+
+def test_next_weeks_run_is_settled_by_the_workers_from_the_cache(centre_src: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new week with nothing edited: no file is parsed, and every folder goes to a worker with its cached files
+    — which runs the rules for the new as-of date and builds the projects — so the run itself checks and builds
+    nothing; the same summary and week as a run whose cache was emptied first (every file parsed again)."""
+    from pimxl.commands.common import settings_for
+    from pimxl.rollup import run
+
+    week2 = date(2026, 11, 27)
+    out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
+    _rollup(centre_src, out, db)
+    parsed_db = tmp_path / "parsed" / "h.sqlite"
+    parsed_db.parent.mkdir()
+    shutil.copy(db, parsed_db)
+    con = sqlite3.connect(parsed_db)
+    con.execute("DELETE FROM cache")
+    con.commit()
+    con.close()
+    built, checked = [], []
+    real_project, real_check = aggregate._project, run.check_file
+    monkeypatch.setattr(aggregate, "_project", lambda pid, *a: built.append(pid) or real_project(pid, *a))
+    monkeypatch.setattr(run, "check_file", lambda r, **k: checked.append(r.path) or real_check(r, **k))
+    settings = settings_for(centre_src)
+    cached = run.run_rollup(centre_src.resolve(), out.resolve(), as_of=week2, settings=settings, history=db, jobs=2)
+    assert cached.parsed == 0 and cached.cached > 20 and built == [] and checked == []
+    monkeypatch.undo()
+    again = run.run_rollup(centre_src.resolve(), (parsed_db.parent / "汇总.xlsx").resolve(), as_of=week2,
+                           settings=settings, history=parsed_db, jobs=2)
+    assert again.parsed == cached.cached
+    assert summary_cells(out) == summary_cells(parsed_db.parent / "汇总.xlsx")
+    assert _history(db) == _history(parsed_db)

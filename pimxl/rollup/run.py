@@ -220,13 +220,17 @@ STORE_EVERY = 500
 BATCH = 16
 
 
-def _read_batch(args: tuple[list[tuple[int, str, str]], date, Settings | None, bool, list[tuple[int, bytes, bytes]]],
-                ) -> tuple[list[tuple[bytes, bytes | None]], list[tuple[str, str, bytes]], list[tuple[str, str, bytes]]]:
+def _read_batch(args: tuple[list[tuple[int, str, str]], date, Settings | None, bool,
+                             list[tuple[int, bytes, bytes | None]]]) -> tuple[
+        list[tuple[bytes, bytes | None]], list[tuple[str, str, bytes]], list[tuple[str, str, bytes]],
+        list[tuple[int, bytes]]]:
     """Read files of one folder (:func:`_read_job` each) in a worker. When with ``cached`` (the folder's other
-    files, as the parse cache holds them with their rules' findings) they are all the files of the folder
-    (``whole``), also settle the folder's projects there (:func:`~pimxl.rollup.reuse.folder_pieces`): their
-    cross-workbook findings and built projects, which the run then takes instead of loading those records and
-    building those projects on one core. Files are taken in the run's order (``index``), as the run would."""
+    files, as the parse cache holds them, with their rules' findings when they are for this run's as-of date and
+    settings) they are all the files of the folder (``whole``), also settle the folder's projects there
+    (:func:`~pimxl.rollup.reuse.folder_pieces`): their cross-workbook findings and built projects, which the run
+    then takes instead of loading those records and building those projects on one core. A cached file whose
+    rules' findings are not for this run is checked here too; its findings go back by index. Files are taken in
+    the run's order (``index``), as the run would."""
     files, as_of, settings, whole, cached = args
     outs, results = [], []
     for index, path, shown in files:
@@ -234,18 +238,26 @@ def _read_batch(args: tuple[list[tuple[int, str, str]], date, Settings | None, b
         outs.append((blob, rules))
         results.append((index, result))
     if not whole or settings is None:
-        return outs, [], []
+        return outs, [], [], []
     from .reuse import folder_pieces
 
+    checked = []
     try:
         for index, blob, rules in cached:
-            results.append((index, _checked(load_split(blob, eager=True), compact_loads(rules))))
+            result = load_split(blob, eager=True)
+            if rules is None:
+                before = len(result.findings)
+                check_file(result, as_of=as_of, settings=settings)
+                checked.append((index, compact_dumps(result.findings[before:])))
+            else:
+                _checked(result, compact_loads(rules))
+            results.append((index, result))
     except Exception:  # a damaged cache entry: the run finds it and builds the folder's projects itself
-        return outs, [], []
+        return outs, [], [], checked
     results.sort(key=lambda x: x[0])
     cross, pieces = folder_pieces([r for _, r in results], as_of=as_of, settings=settings,
                                   key=checked_key(as_of, settings))
-    return outs, cross, pieces
+    return outs, cross, pieces, checked
 
 
 def _display(path: Path, root: Path) -> str:
@@ -264,7 +276,8 @@ def _checked(result: FileResult, findings: list[Any]) -> FileResult:
 def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Sequence[Path] = (),
              progress: Progress | None = None, settings: Settings | None = None,
              scanned: list[Scanned] | None = None, settled: Settled | None = None,
-             pending: list[Callable[[], None]] | None = None) -> tuple[list[FileResult], int, int]:
+             pending: list[Callable[[], None]] | None = None, settle_cached: bool = False,
+             ) -> tuple[list[FileResult], int, int]:
     """Every file under ``root`` as a FileResult, using and filling the cache; also (parsed, cached).
 
     With ``settings`` the workbook rules have run on every result too (:func:`check_file`): in the
@@ -275,7 +288,8 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
     A file's record is loaded only when something reads it (reuse.CachedResult). Files are parsed a folder at
     a time; ``settled`` receives what the workers settled for the projects of the folders they read whole.
     ``pending``, when given, receives the storing of the parses in the cache instead of it being done here (the
-    rollup does it while its summary is written).
+    rollup does it while its summary is written). ``settle_cached``: folders where nothing changed go to the
+    workers too, to be settled from the cache (a run of a new as-of date, whose projects no earlier run built).
     """
     key = checked_key(as_of, settings) if settings is not None else None
     parse_key = read_key(as_of)
@@ -321,11 +335,12 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
     readable = Counter(job[2].rpartition("/")[0] for job in (*todo, *hits))
     # The cached files of a folder go with it (their parse and rules' findings), so that a worker can settle
     # the folder's projects when a few of its files changed.
-    cached_in: dict[str, list[tuple[int, bytes, bytes]]] = {}
+    cached_in: dict[str, list[tuple[int, bytes, bytes | None]]] = {}
     for job in hits:
         folder, entry = job[2].rpartition("/")[0], entries[job[2]]
-        if folder in folders and key is not None and entry.checked_key == key and entry.checked is not None:
-            cached_in.setdefault(folder, []).append((job[0], entry.blob, entry.checked))
+        if (folder in folders or settle_cached) and key is not None:
+            rules = entry.checked if entry.checked_key == key else None
+            cached_in.setdefault(folder, []).append((job[0], entry.blob, rules))
     batches = []
     for folder, jobs_in in folders.items():
         if len(jobs_in) <= BATCH:
@@ -334,6 +349,9 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
             batches.append((jobs_in, whole, others if whole else []))
         else:
             batches += [(jobs_in[i:i + BATCH], False, []) for i in range(0, len(jobs_in), BATCH)]
+    # Folders where nothing changed: settled from the cache alone (nothing to parse).
+    batches += [([], True, others) for folder, others in cached_in.items()
+                if folder not in folders and len(others) == readable[folder] and len(others) <= BATCH]
     todo = [job for part, _, _ in batches for job in part]
     with ExitStack() as stack:
         # The workers start first (forked while this process is still small), and parse while
@@ -341,7 +359,7 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
         parsing = _parse([([(i, str(p), s) for i, p, s, _ in part], as_of, settings, whole, others)
                           for part, whole, others in batches], jobs, stack, settled)
         del cached_in, batches
-        unchecked: list[FileResult] = []  # cached results whose rules must run here
+        unchecked: list[tuple[int, FileResult]] = []  # cached results whose rules must run (or ran in a worker)
         for job in hits:
             index, shown = job[0], job[2]
             hit = _from_cache(entries[shown], key)
@@ -351,7 +369,7 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
             hit[0].path = shown
             results[index] = hit[0]
             if not hit[1] and key is not None:
-                unchecked.append(hit[0])
+                unchecked.append((index, hit[0]))
         del entries
         rows = []
         for done, ((index, _, shown, (size, mtime, sha)), (blob, rules)) in enumerate(
@@ -374,10 +392,16 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
         store_parses()
     if unchecked and settings is not None and key is not None:
         store = []
-        for result in unchecked:
-            before = len(result.findings)
-            check_file(result, as_of=as_of, settings=settings)
-            store.append((result.path, key, compact_dumps(result.findings[before:])))
+        ran = settled.checked if settled is not None else {}
+        for index, result in unchecked:
+            rules = ran.get(index)
+            if rules is not None:  # checked by the worker that settled its folder
+                _checked(result, compact_loads(rules))
+            else:
+                before = len(result.findings)
+                check_file(result, as_of=as_of, settings=settings)
+                rules = compact_dumps(result.findings[before:])
+            store.append((result.path, key, rules))
         history.cache_store_checked(store)
     final = [r for r in results if r is not None]
     parsed = len(todo) + len(parsing.extra)
@@ -391,6 +415,7 @@ class Settled:
 
     cross: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     projects: dict[str, list[Any]] = field(default_factory=dict)  # history.StoredProject
+    checked: dict[int, bytes] = field(default_factory=dict)  # a cached file's rules' findings, by its index
 
 
 @dataclass
@@ -400,14 +425,15 @@ class _Parsing:
 
 
 def _flatten(batches: Iterator[tuple[list[tuple[bytes, bytes | None]], list[tuple[str, str, bytes]],
-                                     list[tuple[str, str, bytes]]]],
+                                     list[tuple[str, str, bytes]], list[tuple[int, bytes]]]],
              settled: Settled | None) -> Iterator[tuple[bytes, bytes | None]]:
     """Each file's (parse, rules) in order, noting what the workers settled as their batches come back (their
     projects loaded now, while this process mostly waits for the workers)."""
     from .history import StoredProject
 
-    for outs, cross, projects in batches:
+    for outs, cross, projects, checked in batches:
         if settled is not None:
+            settled.checked.update(checked)
             for path, sig, blob in cross:
                 settled.cross[path] = (sig, blob)
             for pid, sig, blob in projects:
@@ -444,11 +470,11 @@ def _worker_init() -> None:
 
 
 def _parse(batches: list[tuple[list[tuple[int, str, str]], date, Settings | None, bool,
-                              list[tuple[int, bytes, bytes]]]], jobs: int, stack: ExitStack,
+                              list[tuple[int, bytes, bytes | None]]]], jobs: int, stack: ExitStack,
            settled: Settled | None) -> _Parsing:
     """Start parsing (in a process pool when worth it); results come back in order, lazily."""
     workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or sum(len(b[0]) for b in batches) < POOL_THRESHOLD:
+    if workers <= 1 or sum(len(b[0]) + len(b[4]) for b in batches) < POOL_THRESHOLD:
         return _Parsing(_flatten(map(_read_batch, batches), settled))
     # Several folders per task keep the pool's own overhead low; every task is submitted now.
     chunk = max(1, min(4, len(batches) // (workers * 8)))
@@ -539,7 +565,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         results, parsed, cached = read_all(
             root, as_of=as_of, history=h, jobs=jobs if jobs is not None else settings.jobs,
             exclude=excluded, progress=progress, settings=settings, scanned=scanned, settled=settled,
-            pending=pending)
+            pending=pending, settle_cached=stamp is None)
         clock.lap("read")
         # A project group is settled already when its files are those a worker read together (a folder read
         # whole), or all as before: its cross-workbook findings and its project come from the worker, or from
