@@ -366,6 +366,11 @@ class History:
         except Exception:  # a model stored by an incompatible pimxl: the rows remain
             return None
 
+    def has_projects(self, as_of: date) -> bool:
+        """Whether the run of ``as_of`` stored its projects a row each (pimxl before that stored them whole)."""
+        return self.conn.execute("SELECT 1 FROM run_projects WHERE as_of = ? LIMIT 1",
+                                 (as_of.isoformat(),)).fetchone() is not None
+
     def load_projects(self, as_of: date, wanted: Mapping[str, str] | None = None) -> dict[str, StoredProject]:
         """The projects stored for ``as_of`` (only those whose signature is in ``wanted``: project id → signature,
         when given), by project id. A damaged row is left out."""

@@ -328,13 +328,15 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
         hit = sha and entry is not None and (entry.size, entry.mtime_ns, entry.sha256) == (size, mtime, sha)
         (hits if hit else todo).append(job)
 
-    # A folder's files go to one worker together; whole when no file of the folder comes from the cache.
+    # A folder's files to parse go to one worker together, with the folder's cached files: all of them together
+    # are the folder "whole", and the worker settles its projects (at most BATCH files to parse a task: a larger
+    # folder is read in pieces, and its projects built here).
     folders: dict[str, list[tuple[int, Path, str, tuple[int, int, str]]]] = {}
     for job in todo:
         folders.setdefault(job[2].rpartition("/")[0], []).append(job)
     readable = Counter(job[2].rpartition("/")[0] for job in (*todo, *hits))
-    # The cached files of a folder go with it (their parse and rules' findings), so that a worker can settle
-    # the folder's projects when a few of its files changed.
+    # The cached files of a folder go with it (their parse, and their rules' findings when they are for this
+    # as-of date and settings), so that a worker can settle the folder's projects when a few of its files changed.
     cached_in: dict[str, list[tuple[int, bytes, bytes | None]]] = {}
     for job in hits:
         folder, entry = job[2].rpartition("/")[0], entries[job[2]]
@@ -565,7 +567,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         results, parsed, cached = read_all(
             root, as_of=as_of, history=h, jobs=jobs if jobs is not None else settings.jobs,
             exclude=excluded, progress=progress, settings=settings, scanned=scanned, settled=settled,
-            pending=pending, settle_cached=stamp is None)
+            pending=pending, settle_cached=stamp is None or not h.has_projects(as_of))
         clock.lap("read")
         # A project group is settled already when its files are those a worker read together (a folder read
         # whole), or all as before: its cross-workbook findings and its project come from the worker, or from
