@@ -16,6 +16,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 from e2e_helpers import CUT, history_rows, shared_centre, summary_cells
 
@@ -116,3 +117,57 @@ def test_worth_forking(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not forked.worth_forking(1000, 0)  # parent and child could outgrow the memory budget
     monkeypatch.setattr(forked, "_rss", lambda: 0)
     assert not forked.worth_forking(1000, 0)  # memory cannot be told
+
+
+FORK_KILL_HOOK = r"""
+import os, signal, sys
+from pimxl.rollup import forked, history
+forked.MIN_PROJECTS = 0  # the small centre's summary is written by a forked child
+where = os.environ["QA_KILL_AT"]
+if where == "rename":  # the history has committed; the summary is about to be renamed into place
+    real_replace = os.replace
+    def replace(src, dst, *a, **k):
+        if str(dst).endswith(".xlsx") and not os.path.basename(dst).startswith(".~"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_replace(src, dst, *a, **k)
+    os.replace = replace
+else:  # in the middle of the history transaction, while the child writes the summary
+    real_insert = history.History._insert
+    def insert(self, table, *a, **k):
+        real_insert(self, table, *a, **k)
+        if table == where:
+            os.kill(os.getpid(), signal.SIGKILL)
+    history.History._insert = insert
+from pimxl.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("where", ["stages", "rename"])
+def test_killed_beside_its_forked_child_the_run_leaves_a_usable_week(centre_src: Path, tmp_path: Path,
+                                                                    where: str) -> None:
+    """Killed while the child writes (mid-transaction) or after the commit: the previous summary stays whole, the
+    history holds the old week alone or the new one in full, and the next run completes and leaves no temp file."""
+    import subprocess
+    import time
+
+    root = shutil.copytree(centre_src.parent, tmp_path / "c") / centre_src.name
+    out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
+    _run(root, out, db)
+    summary, before = out.read_bytes(), _history(db)
+    args = ["rollup", str(root), "-o", str(out), "--history", str(db), "--as-of", "2026-12-04", "--quiet", "--jobs", "2"]
+    proc = subprocess.run([sys.executable, "-c", FORK_KILL_HOOK, *args], capture_output=True, text=True,
+                          env={**os.environ, "QA_KILL_AT": where}, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    time.sleep(2)  # an orphaned child finishes its temp file (it never touches the summary or the history)
+    assert out.read_bytes() == summary
+    openpyxl.load_workbook(out, read_only=True).close()
+    now = _history(db)
+    weeks = sorted(r[0] for r in now["runs"])
+    if where == "stages":
+        assert now == before and weeks == [CUT.isoformat()]
+    else:
+        assert weeks == [CUT.isoformat(), "2026-12-04"]
+    again = _run(root, out, db, as_of=date(2026, 12, 4))
+    assert again.unchanged is False and out.read_bytes() != summary
+    assert not list(out.parent.glob(".~*"))
