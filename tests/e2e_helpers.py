@@ -39,6 +39,7 @@ __all__ = [
     "build_demo",
     "copy_centre",
     "history_rows",
+    "kill_hook",
     "pimxl",
     "read_centre",
     "read_form",
@@ -367,3 +368,36 @@ def history_rows(db: Path, *, skip: tuple[str, ...] = ("cache", "cross"), sort: 
         return {t: sorted(r, key=repr) for t, r in rows.items()} if sort else rows
     finally:
         con.close()
+
+
+_KILL_HOOK = r"""
+import os, signal, sys
+where = os.environ["QA_KILL_AT"]
+if where in ("replace", "rename"):
+    # replace: the summary's temp file is complete, no rename has happened (before the history commit);
+    # rename: the history has committed, the summary is about to be renamed into place.
+    real_replace = os.replace
+    def replace(src, dst, *a, **k):
+        if str(dst).endswith(".xlsx") and (where == "replace" or not os.path.basename(dst).startswith(".~")):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_replace(src, dst, *a, **k)
+    os.replace = replace
+else:  # in the middle of the history transaction
+    from pimxl.rollup import history
+    real_insert = history.History._insert
+    def insert(self, table, *a, **k):
+        real_insert(self, table, *a, **k)
+        if table == where:
+            os.kill(os.getpid(), signal.SIGKILL)
+    history.History._insert = insert
+from pimxl.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def kill_hook(prelude: str = "") -> str:
+    """A ``python -c`` script that runs pimxl's command line (its arguments) and SIGKILLs itself where the
+    environment's ``QA_KILL_AT`` says: ``replace`` (the summary's temp file complete, not renamed, before the history
+    commits), ``rename`` (the history committed, the summary about to be renamed) or a snapshot table's name (in the
+    middle of the history transaction, right after that table's rows). ``prelude`` runs first."""
+    return prelude + _KILL_HOOK

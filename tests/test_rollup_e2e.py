@@ -26,6 +26,7 @@ from e2e_helpers import (
     copy_centre,
     expected_figures,
     history_rows,
+    kill_hook,
     pimxl,
     read_centre,
     shared_centre,
@@ -214,29 +215,7 @@ def test_week_changes_and_trend(centre_src: Path, tmp_path: Path) -> None:
     assert proc.returncode == 2 and CUT.isoformat() in proc.stderr
 
 
-KILL_HOOK = r"""
-import os, signal, sys
-where = os.environ["QA_KILL_AT"]
-if where in ("replace", "rename"):
-    # replace: the summary's temp file is complete, no rename has happened (before the history commit);
-    # rename: the history has committed, the summary is about to be renamed into place.
-    real_replace = os.replace
-    def replace(src, dst, *a, **k):
-        if str(dst).endswith(".xlsx") and (where == "replace" or not os.path.basename(dst).startswith(".~")):
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real_replace(src, dst, *a, **k)
-    os.replace = replace
-else:  # in the middle of the history transaction
-    from pimxl.rollup import history
-    real_insert = history.History._insert
-    def insert(self, table, *a, **k):
-        real_insert(self, table, *a, **k)
-        if table == where:
-            os.kill(os.getpid(), signal.SIGKILL)
-    history.History._insert = insert
-from pimxl.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
+KILL_HOOK = kill_hook()
 
 
 def _killed(args: list[str], where: str) -> None:

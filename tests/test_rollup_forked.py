@@ -18,7 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from e2e_helpers import CUT, history_rows, shared_centre, summary_cells
+from e2e_helpers import CUT, history_rows, kill_hook, shared_centre, summary_cells
 
 from pimxl.commands.common import settings_for
 from pimxl.rollup import forked, run, summary_writer
@@ -119,28 +119,8 @@ def test_worth_forking(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not forked.worth_forking(1000, 0)  # memory cannot be told
 
 
-FORK_KILL_HOOK = r"""
-import os, signal, sys
-from pimxl.rollup import forked, history
-forked.MIN_PROJECTS = 0  # the small centre's summary is written by a forked child
-where = os.environ["QA_KILL_AT"]
-if where == "rename":  # the history has committed; the summary is about to be renamed into place
-    real_replace = os.replace
-    def replace(src, dst, *a, **k):
-        if str(dst).endswith(".xlsx") and not os.path.basename(dst).startswith(".~"):
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real_replace(src, dst, *a, **k)
-    os.replace = replace
-else:  # in the middle of the history transaction, while the child writes the summary
-    real_insert = history.History._insert
-    def insert(self, table, *a, **k):
-        real_insert(self, table, *a, **k)
-        if table == where:
-            os.kill(os.getpid(), signal.SIGKILL)
-    history.History._insert = insert
-from pimxl.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
+# The small centre's summary is written by a forked child.
+FORK_KILL_HOOK = kill_hook("from pimxl.rollup import forked\nforked.MIN_PROJECTS = 0\n")
 
 
 @pytest.mark.parametrize("where", ["stages", "rename"])
