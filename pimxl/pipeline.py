@@ -21,11 +21,12 @@ from typing import Any
 
 from .config import Settings
 from .errors import FileProblem
-from .findings import Code, Severity
+from .findings import Code, Finding, Severity
 from .results import FileResult
 
 __all__ = [
     "check_file",
+    "check_group",
     "check_projects",
     "project_groups",
     "compact_dumps",
@@ -161,15 +162,25 @@ def process_file(path: Path, *, as_of: date, settings: Settings, display: str | 
 
 def check_projects(results: Sequence[FileResult], *, as_of: date, settings: Settings) -> None:
     """Run the cross-workbook rules per project and attach each finding to the file it names."""
-    from .rules import check_project
-
     for group in project_groups(results):
-        by_path = {r.path: r for r in group}
-        for f in check_project([r.record for r in group if r.record], as_of=as_of, settings=settings):
-            target = by_path.get(f.file) or group[0]
-            target.findings.append(f if f.file else f.with_file(target.path))
+        check_group(group, as_of=as_of, settings=settings)
     for r in results:
         r.settle_status()
+
+
+def check_group(group: Sequence[FileResult], *, as_of: date, settings: Settings) -> dict[str, list[Finding]]:
+    """Run the cross-workbook rules on one project's files, attaching each finding to the file it names (else
+    the first); returns the findings added to each file, by path (status not settled)."""
+    from .rules import check_project
+
+    by_path = {r.path: r for r in group}
+    added: dict[str, list[Finding]] = {r.path: [] for r in group}
+    for f in check_project([r.record for r in group if r.record is not None], as_of=as_of, settings=settings):
+        target = by_path.get(f.file) or group[0]
+        f = f if f.file else f.with_file(target.path)
+        target.findings.append(f)
+        added[target.path].append(f)
+    return added
 
 
 def project_groups(results: Sequence[FileResult]) -> list[list[FileResult]]:

@@ -39,7 +39,7 @@ from .model import (
 )
 from .rag import evaluate_project, sort_overdue
 
-__all__ = ["build_model", "build_project", "model_groups", "to_date"]
+__all__ = ["build_model", "build_project", "count_findings", "model_groups", "model_pid", "to_date"]
 
 PLAN, CONTRACT, ADJUSTMENT, SITE = "project-plan", "contract-progress", "adjustment", "site-environment"
 INSTALL_STAGE = "安装调试"
@@ -113,10 +113,7 @@ def build_model(
         p, items = build_project(pid, groups[pid], as_of, settings)
         model.projects[pid] = p
         overdue += items
-    for f in model.findings:
-        p = model.projects.get(f.project_id)
-        if p is not None:
-            p.findings[f.severity] = p.findings.get(f.severity, 0) + 1
+    count_findings(model.projects, results)
     model.overdue = sort_overdue(overdue)
     return model
 
@@ -127,7 +124,7 @@ def model_groups(results: Iterable[FileResult]) -> dict[str, list[FileResult]]:
     for fr in results:
         if fr.status in ("unreadable", "skipped") or not has_record(fr):
             continue
-        pid = _model_pid(fr)
+        pid = model_pid(fr)
         if pid:
             groups[pid].append(fr)
     return groups
@@ -143,7 +140,17 @@ def build_project(pid: str, members: Iterable[FileResult], as_of: date, settings
     return p, evaluate_project(p, settings)
 
 
-def _model_pid(fr: FileResult) -> str:
+def count_findings(projects: Mapping[str, Project], results: Iterable[FileResult]) -> None:
+    """Add every finding of a file to the counts of the project whose 项目编号 the file gives (its 问题 row's)."""
+    for fr in results:
+        p = projects.get(fr.project_id)
+        if p is not None:
+            for f in fr.findings:
+                p.findings[f.severity.value] = p.findings.get(f.severity.value, 0) + 1
+
+
+def model_pid(fr: FileResult) -> str:
+    """The 项目编号 a file's record is grouped by (its text, stripped)."""
     known = fr.__dict__.get("model_pid")
     return known if known is not None else _text(fr.record.get("project_id"))
 

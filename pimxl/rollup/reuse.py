@@ -25,7 +25,7 @@ from typing import Any
 from .. import __version__
 from ..config import Settings
 from ..findings import Finding
-from ..pipeline import compact_dumps, compact_loads, project_groups
+from ..pipeline import check_group, compact_dumps, compact_loads, project_groups
 from ..results import FileResult
 
 __all__ = ["CachedResult", "check_projects_reusing", "folder_pieces", "group_signature", "load_split", "split_dumps"]
@@ -36,13 +36,16 @@ _UNSET: Any = object()
 
 def split_dumps(result: FileResult) -> bytes:
     """``result`` as a split blob: ``PX2``, the head's length (4 bytes), the head, the record (or nothing)."""
+    from .aggregate import model_pid
+
     record = result.record
     body = compact_dumps(record) if record is not None else b""
+    ids = (result.project_id, model_pid(result)) if record is not None else ("", "")
     result.record = None
     try:
         # The record's checksum is in the head: a damaged record is found when the head is loaded (the file is
         # then parsed again), not when something reads the record half-way through a run.
-        head = compact_dumps((result, _pid(record), _model_pid(record), record is not None, zlib.crc32(body)))
+        head = compact_dumps((result, *ids, record is not None, zlib.crc32(body)))
     finally:
         result.record = record
     return b"".join([_MAGIC, len(head).to_bytes(4, "big"), head, body])
@@ -71,17 +74,6 @@ def load_split(blob: bytes, *, eager: bool = False) -> CachedResult:
     else:
         out.__dict__["_record"] = None
     return out
-
-
-def _pid(record: Any) -> str:
-    # As FileResult.project_id says it.
-    return str(record.get("project_id", "")) if record is not None else ""
-
-
-def _model_pid(record: Any) -> str:
-    # As the aggregation groups records (aggregate._text).
-    v = record.get("project_id") if record is not None else None
-    return "" if v is None else str(v).strip()
 
 
 class CachedResult(FileResult):
@@ -148,19 +140,10 @@ def check_projects_reusing(results: list[FileResult], *, as_of: date, settings: 
 
 
 def _check_group(group: list[FileResult], sig: str, as_of: date, settings: Settings) -> list[tuple[str, str, bytes]]:
-    """Run the cross-workbook rules on one group, attaching each finding to the file it names (else the
-    first); returns (path, signature, findings) of every member, to remember."""
-    from ..rules import check_project
-
-    by_path = {r.path: r for r in group}
-    found: dict[str, list[Finding]] = {r.path: [] for r in group}
-    records = [rec for rec in (r.record for r in group) if rec is not None]
-    for f in check_project(records, as_of=as_of, settings=settings):
-        target = by_path.get(f.file) or group[0]
-        f = f if f.file else f.with_file(target.path)
-        target.findings.append(f)
-        found[target.path].append(f)
-    return [(path, sig, compact_dumps(fs)) for path, fs in found.items()]
+    """Run the cross-workbook rules on one group (:func:`~pimxl.pipeline.check_group`); returns (path, signature,
+    findings) of every member, to remember."""
+    added = check_group(group, as_of=as_of, settings=settings)
+    return [(path, sig, compact_dumps(fs)) for path, fs in added.items()]
 
 
 def folder_pieces(results: list[FileResult], *, as_of: date, settings: Settings, key: str,
@@ -174,7 +157,7 @@ def folder_pieces(results: list[FileResult], *, as_of: date, settings: Settings,
     (:func:`check_projects_reusing`, :func:`~pimxl.rollup.aggregate.build_model`). ``results`` get the
     cross-workbook findings added.
     """
-    from .aggregate import build_project, model_groups
+    from .aggregate import build_project, count_findings, model_groups
     from .history import project_blob
 
     cross: list[tuple[str, str, bytes]] = []
@@ -185,12 +168,9 @@ def folder_pieces(results: list[FileResult], *, as_of: date, settings: Settings,
     pieces = []
     for pid, members in model_groups(results).items():
         project, overdue = build_project(pid, members, as_of, settings)
-        # Its finding counts as the model counts them (every finding of a file whose 项目编号 it is), so that
-        # the run stores this very blob: when the group is the run's too, no other file has this 项目编号.
-        for r in results:
-            if r.project_id == pid:
-                for f in r.findings:
-                    project.findings[f.severity.value] = project.findings.get(f.severity.value, 0) + 1
+        # Its finding counts as the model counts them, so that the run stores this very blob: when the group is
+        # the run's too, no file outside this folder gives this 项目编号.
+        count_findings({pid: project}, results)
         pieces.append((pid, group_signature(members, key), project_blob(project, overdue)))
     return cross, pieces
 
