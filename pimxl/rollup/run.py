@@ -47,7 +47,7 @@ from ..config import Settings
 from ..pipeline import check_file, compact_dumps, compact_loads, file_digest, read_file
 from ..results import FileResult
 from .forked import Child, worth_forking
-from .reuse import check_projects_reusing, load_split
+from .reuse import check_projects_reusing, folder_pieces, load_split, split_dumps
 from .sheetspec import collector_paused
 
 __all__ = ["RollupRun", "Scanned", "Settled", "checked_key", "default_history", "fingerprint", "read_all", "read_key",
@@ -202,8 +202,6 @@ def _read_job(args: tuple[str, str, date, Settings | None]) -> tuple[bytes, byte
 
 def _read_one(path: str, shown: str, as_of: date, settings: Settings | None) -> tuple[bytes, bytes | None,
                                                                                       FileResult]:
-    from .reuse import split_dumps
-
     # The content hash is taken before reading: a file saved meanwhile is parsed again next time.
     result = read_file(Path(path), as_of=as_of, display=shown, digest=True)
     blob = split_dumps(result)
@@ -239,8 +237,6 @@ def _read_batch(args: tuple[list[tuple[int, str, str]], date, Settings | None, b
         results.append((index, result))
     if not whole or settings is None:
         return outs, [], [], []
-    from .reuse import folder_pieces
-
     checked = []
     try:
         for index, blob, rules in cached:
