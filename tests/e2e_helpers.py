@@ -355,7 +355,7 @@ def summary_cells(path: Path) -> dict[str, list[tuple]]:
                        for row in ws.iter_rows()] for ws in wb.worksheets}
 
 
-def history_rows(db: Path, *, skip: tuple[str, ...] = ("cache", "cross"), sort: bool = False) -> dict[str, list[tuple]]:
+def history_rows(db: Path, *, skip: tuple[str, ...] = ("cache", "cross", "seen"), sort: bool = False) -> dict[str, list[tuple]]:
     """Every row of every table of a history database but ``skip`` (by default the parse caches), in the order
     stored or ``sort``ed; checks the database's integrity first."""
     import sqlite3

@@ -38,7 +38,7 @@ def centre_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _history(db: Path) -> dict[str, list[tuple]]:
     """Every history row but the caches' and the runs' time and fingerprint (it holds the output folder)."""
-    rows = history_rows(db, skip=("cache", "cross", "meta", "runs"))
+    rows = history_rows(db, skip=("cache", "cross", "seen", "meta", "runs"))
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         rows["runs"] = con.execute("SELECT as_of, version, kpis, model, doc FROM runs ORDER BY as_of").fetchall()

@@ -47,7 +47,7 @@ def _rollup(root: Path, out: Path, db: Path, *extra: str) -> dict:
 def _history(db: Path) -> dict[str, list[tuple]]:
     """Every snapshot row in the order stored; not the caches, nor the runs' own row (its time and folder). A
     stored project is compared by what it holds (a worker's pickle may share equal strings another way)."""
-    rows = history_rows(db, skip=("cache", "cross", "runs", "meta"))
+    rows = history_rows(db, skip=("cache", "cross", "seen", "runs", "meta"))
     rows["run_projects"] = [(*r[:3], StoredProject.load(r[2], r[3]).project) for r in rows["run_projects"]]
     return rows
 

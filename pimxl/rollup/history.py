@@ -29,6 +29,9 @@ Schema (``as_of`` is an ISO date)::
                                                   for the project group whose signature is cross_key
                                                   (reuse.group_signature); a table of its own, so that
                                                   storing them never rewrites a cache row's blob
+    seen(path PRIMARY KEY, size, mtime_ns, ctime_ns, inode, seen_ns, sha256)
+                                                  a file's stat when it was last hashed (see Seen): a
+                                                  file whose stat is as it was is not read to be hashed
 
 A snapshot is written in ONE transaction (``BEGIN IMMEDIATE`` … ``COMMIT``): re-running an as-of date
 replaces its rows, and a run killed or failing half-way leaves the previous snapshot as it was. WAL mode
@@ -49,7 +52,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import __version__
 from .changes import TABLES, Change, Snapshot, diff, snapshot_of
@@ -57,8 +60,8 @@ from .lock import RunLock
 from .model import OverdueItem, Project, RollupModel
 from .rag import sort_overdue
 
-__all__ = ["CACHE_FORMAT", "SCHEMA_VERSION", "CacheEntry", "History", "RunRecord", "RunStamp", "StoredProject",
-           "project_blob"]
+__all__ = ["CACHE_FORMAT", "RACY_NS", "SCHEMA_VERSION", "CacheEntry", "History", "RunRecord", "RunStamp", "Seen",
+           "StoredProject", "project_blob"]
 
 SCHEMA_VERSION = "1"
 #: Part of the cache's version: bumped when what the cache stores changes shape.
@@ -103,6 +106,33 @@ class StoredProject:
         if not isinstance(project, Project):
             raise ValueError("not a project")
         return cls(signature, project, overdue, blob, dict(project.findings))
+
+
+#: A file whose size, times and inode are as when it was hashed keeps that hash only when it had not been written
+#: for this long before it was looked at: a file written again within its file system's time resolution (FAT: 2 s)
+#: could keep its modification time.
+RACY_NS = 3_000_000_000
+
+
+class Seen(NamedTuple):
+    """A file's stat when it was hashed (``seen_ns``: the wall clock just before the stat), and the hash.
+
+    Like git's index: a file whose size, modification time, status-change time (ctime: set by the system on every
+    write, which no program can set back; the creation time on Windows) and inode are all as they were is taken to
+    hold what it held, without being read again — unless it had been written shortly before it was looked at
+    (:data:`RACY_NS`). ``pimxl rollup --force`` reads every file again."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    seen_ns: int
+    sha256: str
+
+    def vouches(self, size: int, mtime_ns: int, ctime_ns: int, inode: int) -> bool:
+        """Whether a file with this stat still holds the content of :attr:`sha256`."""
+        same = (self.size, self.mtime_ns, self.ctime_ns, self.inode) == (size, mtime_ns, ctime_ns, inode)
+        return same and bool(self.sha256) and max(mtime_ns, ctime_ns) < self.seen_ns - RACY_NS
 
 
 @dataclass
@@ -191,6 +221,9 @@ class History:
             c.execute("CREATE TABLE IF NOT EXISTS cross (path TEXT PRIMARY KEY, cross_key TEXT, blob BLOB)")
             c.execute("CREATE TABLE IF NOT EXISTS run_projects (as_of TEXT NOT NULL, project_id TEXT NOT NULL, "
                       "signature TEXT, blob BLOB, PRIMARY KEY (as_of, project_id))")
+            # What a file's stat was when it was last hashed (see :class:`Seen`): independent of the pimxl version.
+            c.execute("CREATE TABLE IF NOT EXISTS seen (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
+                      "ctime_ns INTEGER, inode INTEGER, seen_ns INTEGER, sha256 TEXT)")
             c.execute("CREATE TABLE IF NOT EXISTS cache (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
                       "sha256 TEXT, version TEXT, blob BLOB, checked_key TEXT, checked BLOB)")
             # A database from before the rule findings were cached: add their columns.
@@ -429,6 +462,18 @@ class History:
         if data:
             self._write("UPDATE cache SET checked_key = ?, checked = ? WHERE path = ?", data)
 
+    def seen_entries(self) -> dict[str, Seen]:
+        """What every file's stat was when it was last hashed, by path (:class:`Seen`)."""
+        return {r[0]: Seen(*r[1:]) for r in self.conn.execute(
+            "SELECT path, size, mtime_ns, ctime_ns, inode, seen_ns, sha256 FROM seen")}
+
+    def seen_store(self, rows: Iterable[tuple[str, Seen]]) -> None:
+        """Remember the stat and hash of files hashed by this run: (path, :class:`Seen`)."""
+        data = [(path, *seen) for path, seen in rows]
+        if data:
+            self._write("INSERT OR REPLACE INTO seen (path, size, mtime_ns, ctime_ns, inode, seen_ns, sha256) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", data)
+
     def cross_entries(self) -> dict[str, tuple[str | None, bytes | None]]:
         """Every file's cross-workbook findings with the group signature they were found for, by path."""
         return {path: (key, blob) for path, key, blob in self.conn.execute("SELECT path, cross_key, blob FROM cross")}
@@ -459,3 +504,10 @@ class History:
         if crossed:
             self._write("DELETE FROM cross WHERE path = ?", crossed)
         return len(gone)
+
+    def seen_prune(self, keep: Iterable[str]) -> None:
+        """Forget the stat of files no longer found (``keep``: the paths :meth:`seen_store` was given)."""
+        keep = set(keep)
+        gone = [(p,) for (p,) in self.conn.execute("SELECT path FROM seen") if p not in keep]
+        if gone:
+            self._write("DELETE FROM seen WHERE path = ?", gone)

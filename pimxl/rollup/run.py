@@ -35,13 +35,13 @@ import secrets
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..pipeline import check_file, compact_dumps, compact_loads, file_digest, read_file
@@ -49,6 +49,9 @@ from ..results import FileResult
 from .forked import Child, worth_forking
 from .reuse import check_projects_reusing, folder_pieces, load_split, split_dumps
 from .sheetspec import collector_paused
+
+if TYPE_CHECKING:
+    from .history import Seen
 
 __all__ = ["RollupRun", "Scanned", "Settled", "checked_key", "default_history", "fingerprint", "read_all", "read_key",
            "run_rollup", "scan"]
@@ -119,27 +122,48 @@ class Scanned:
     size: int = 0
     mtime_ns: int = 0
     sha256: str = ""  # "" until hashed (or when the file cannot be read)
+    ctime_ns: int = 0
+    inode: int = 0
+    seen_ns: int = 0  # the wall clock just before the stat
+    vouched: bool = False  # sha256 is the hash of an earlier run, the stat being as it was then (history.Seen)
+
+    def seen(self) -> Seen:
+        """What the history remembers of this file's stat and hash."""
+        from .history import Seen
+
+        return Seen(self.size, self.mtime_ns, self.ctime_ns, self.inode, self.seen_ns, self.sha256)
 
     def key(self) -> tuple[Any, ...]:
         return (self.shown, self.status, self.kind, self.reason_en, self.size, self.mtime_ns, self.sha256)
 
 
-def scan(root: Path, *, exclude: Sequence[Path] = (), hash_all: bool = False) -> list[Scanned]:
-    """Every file under ``root`` (discovery order) with its size and time; ``hash_all``: and content hash."""
+def scan(root: Path, *, exclude: Sequence[Path] = (), hash_all: bool = False,
+         known: Mapping[str, Seen] | None = None) -> list[Scanned]:
+    """Every file under ``root`` (discovery order) with its size and time; ``hash_all``: and content hash.
+
+    ``known`` (:meth:`History.seen_entries`): a file whose stat is as it was when an earlier run hashed it gets
+    that hash without being read (:meth:`Seen.vouches`).
+    """
     from ..io.discover import discover
 
     out = []
+    # One clock reading before any stat: a file written after it is never vouched for by this run's stat.
+    now = time.time_ns()
     for found in discover([root], exclude_outputs=exclude):
         s = Scanned(found.path, _display(found.path, root), found.status, found.kind, found.reason_zh,
                     found.reason_en)
         if s.status == "candidate":
             try:
                 st = found.path.stat()
-                s.size, s.mtime_ns = st.st_size, st.st_mtime_ns
+                s.size, s.mtime_ns, s.ctime_ns, s.inode, s.seen_ns = (st.st_size, st.st_mtime_ns, st.st_ctime_ns,
+                                                                      st.st_ino, now)
             except OSError as e:
                 s.status, s.reason_zh, s.reason_en = "unreadable", f"无法打开文件（{e.strerror}）", f"cannot open ({e.strerror})"
             else:
-                if hash_all:
+                seen = known.get(str(s.path)) if known else None
+                if seen is not None and seen.vouches(s.size, s.mtime_ns, s.ctime_ns, s.inode):
+                    s.sha256, s.vouched = seen.sha256, True
+                elif hash_all:
                     try:
                         s.sha256 = file_digest(found.path)
                     except OSError:  # as a worker would find it: unreadable, no hash
@@ -542,10 +566,13 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         scanned = None
         stamp = None if force else h.run_stamp(as_of)
         keep = _summary_to_keep(stamp, output) if stamp is not None else None
+        # A file whose stat is as when an earlier run hashed it is not read to be hashed again (--force: all are).
+        seen = {} if force else h.seen_entries()
         if stamp is not None and keep is not None:
-            scanned = scan(root, exclude=excluded, hash_all=True)
+            scanned = scan(root, exclude=excluded, hash_all=True, known=seen)
             if fingerprint(scanned, as_of=as_of, settings=settings, lang=lang, root=root, output=output,
                            others=others) == stamp.fingerprint:
+                _remember_seen(h, scanned)
                 if keep != output:
                     _copy_into_place(keep, output)
                 clock.lap("scan")
@@ -554,7 +581,8 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
                                 unchanged=True, doc=stamp.doc, timings=clock.laps, root=root)
                 run.outputs = {"summary": str(output), "history": str(history_path)}
                 return run
-        scanned = scanned if scanned is not None else scan(root, exclude=excluded)
+        scanned = scanned if scanned is not None else scan(root, exclude=excluded, known=seen)
+        del seen
         clock.lap("scan")
         settled = Settled()
         # What the cache keeps of this run (the parses, the cross-workbook findings) is stored while the summary
@@ -564,6 +592,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
             root, as_of=as_of, history=h, jobs=jobs if jobs is not None else settings.jobs,
             exclude=excluded, progress=progress, settings=settings, scanned=scanned, settled=settled,
             pending=pending, settle_cached=stamp is None or not h.has_projects(as_of))
+        pending.append(functools.partial(_remember_seen, h, scanned))
         clock.lap("read")
         # A project group is settled already when its files are those a worker read together (a folder read
         # whole), or all as before: its cross-workbook findings and its project come from the worker, or from
@@ -644,12 +673,18 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
                 child.stop()  # only still running when this run failed
             tmp.unlink(missing_ok=True)
         h.cache_prune(r.path for r in results)
+        h.seen_prune(str(s.path) for s in scanned)
         clock.lap("history")
     run = RollupRun(as_of=as_of, summary=output, history=history_path, results=results, _model=model, kpis=kpis,
                     parsed=parsed, cached=cached, timings=clock.laps, root=root,
                     reused=sum(model.projects.get(pid) is stored.project for pid, stored in reused.items()))
     run.outputs = {"summary": str(output), "history": str(history_path)}
     return run
+
+
+def _remember_seen(history: Any, scanned: Sequence[Scanned]) -> None:
+    """Remember the stat and hash of every file this run hashed (not those it took an earlier hash for)."""
+    history.seen_store((str(s.path), s.seen()) for s in scanned if s.sha256 and not s.vouched)
 
 
 class _Clock:

@@ -1,0 +1,132 @@
+"""A re-run does not read a file to hash it when its stat is as when an earlier run hashed it (history.Seen, issue
+8: hashing every file was an eighth of a re-run) — and still finds every change of content: a file rewritten with
+the same size and modification time (a sync tool putting the old time back) has a new status-change time.
+
+The small generated centre of tests/e2e_helpers.py, rolled up in this process (``file_digest`` counted).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from e2e_helpers import CUT, copy_centre, shared_centre
+
+from pimxl.commands.common import settings_for
+from pimxl.rollup import history, run
+from pimxl.rollup.history import Seen
+
+
+@pytest.fixture(scope="module")
+def centre_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return shared_centre(tmp_path_factory)
+
+
+def _rollup(root: Path, out: Path, db: Path, **kw: object) -> run.RollupRun:
+    return run.run_rollup(root.resolve(), out.resolve(), as_of=CUT, settings=settings_for(root), history=db,
+                          jobs=1, **kw)
+
+
+def _hashed(monkeypatch: pytest.MonkeyPatch, root: Path) -> list[str]:
+    """The names of the files under ``root`` the run hashes itself from now on (workers hash what they parse;
+    the run also hashes its summary, outside ``root``)."""
+    calls: list[str] = []
+    real = run.file_digest
+
+    def counted(path: Path) -> str:
+        if Path(path).resolve().is_relative_to(root.resolve()):
+            calls.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(run, "file_digest", counted)
+    return calls
+
+
+@pytest.mark.parametrize(("stat", "expected"), [
+    ((100, 5_000_000_000, 6_000_000_000, 7), True),  # as it was, last written 4 s before it was looked at
+    ((101, 5_000_000_000, 6_000_000_000, 7), False),  # size
+    ((100, 5_000_000_001, 6_000_000_000, 7), False),  # modification time
+    ((100, 5_000_000_000, 6_000_000_001, 7), False),  # status-change time
+    ((100, 5_000_000_000, 6_000_000_000, 8), False),  # inode: another file renamed over it
+])
+def test_seen_vouches_only_for_the_very_same_stat(stat: tuple[int, int, int, int], expected: bool) -> None:
+    seen = Seen(100, 5_000_000_000, 6_000_000_000, 7, seen_ns=10_000_000_000, sha256="ab" * 32)
+    assert seen.vouches(*stat) is expected
+
+
+def test_seen_never_vouches_for_a_file_written_shortly_before_it_was_looked_at() -> None:
+    # Written 2.9 s before the stat (RACY_NS is 3 s): a file system keeping times to 2 s (FAT) could let a second
+    # write within the same tick keep that time — so the file is read again next time.
+    assert history.RACY_NS == 3_000_000_000
+    assert not Seen(1, 7_100_000_000, 7_100_000_000, 1, 10_000_000_000, "ab" * 32).vouches(1, 7_100_000_000,
+                                                                                         7_100_000_000, 1)
+    assert Seen(1, 6_900_000_000, 6_900_000_000, 1, 10_000_000_000, "ab" * 32).vouches(1, 6_900_000_000,
+                                                                                      6_900_000_000, 1)
+    assert not Seen(1, 1, 1, 1, 10_000_000_000, "").vouches(1, 1, 1, 1)  # no hash to vouch for
+
+
+def test_rerun_hashes_only_the_files_whose_stat_changed(centre_src: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history, "RACY_NS", 0)  # the copies were made a moment ago
+    root = copy_centre(centre_src, tmp_path / "c")
+    out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
+    candidates = sorted(p.name for p in root.rglob("*.xlsx") if not p.name.startswith(("~$", ".")))
+    hashed = _hashed(monkeypatch, root)
+    first = _rollup(root, out, db)
+    # The first run hashes every file the cache could answer for: none (empty cache); the workers hash the rest.
+    assert hashed == [] and first.parsed == len(candidates)
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT count(*) FROM seen").fetchone()[0] == len(candidates)
+
+    contract = next(root.rglob("PRJ-2026-002-合同进程表.xlsx"))
+    contract.write_bytes(contract.read_bytes() + b"\0")  # a changed size (the zip reader ignores trailing bytes)
+    again = _rollup(root, out, db)
+    assert hashed == [contract.name]  # the unchanged-run check hashed the one file whose stat changed
+    assert again.parsed == 1 and not again.unchanged
+
+    hashed.clear()
+    third = _rollup(root, out, db)
+    assert hashed == [] and third.unchanged  # its new stat was remembered: nothing is read to be hashed
+
+
+def test_same_size_and_time_but_new_content_is_read_again(centre_src: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history, "RACY_NS", 0)
+    root = copy_centre(centre_src, tmp_path / "c")
+    out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
+    plan = next(root.rglob("PRJ-2026-003-项目计划书.xlsx"))
+    first = _rollup(root, out, db)
+    assert next(r for r in first.results if r.path.endswith(plan.name)).status == "ok"
+
+    # The zip's end record damaged (its signature, 22 bytes from the end), the size kept and the old modification
+    # time put back, as a sync tool restoring times would: only the status-change time (set by the system) tells.
+    st = plan.stat()
+    data = bytearray(plan.read_bytes())
+    assert data[-22:-18] == b"PK\x05\x06"
+    data[-22] ^= 0xFF
+    plan.write_bytes(bytes(data))
+    os.utime(plan, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (plan.stat().st_size, plan.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    hashed = _hashed(monkeypatch, root)
+    again = _rollup(root, out, db)
+    assert hashed == [plan.name] and again.parsed == 1
+    # The damaged file is found, not the cached parse of the old content taken.
+    result = next(r for r in again.results if r.path.endswith(plan.name))
+    assert result.status == "unreadable" and result.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_force_hashes_every_file_again(centre_src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history, "RACY_NS", 0)
+    root = copy_centre(centre_src, tmp_path / "c")
+    out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
+    first = _rollup(root, out, db)
+    hashed = _hashed(monkeypatch, root)
+    forced = _rollup(root, out, db, force=True)
+    # Every file the cache holds a parse of (every candidate: an unreadable file's finding is cached too) is hashed
+    # to be taken from the cache.
+    candidates = sorted(p.name for p in root.rglob("*.xlsx") if not p.name.startswith(("~$", ".")))
+    assert first.parsed == len(candidates) and sorted(hashed) == candidates
+    assert forced.parsed == 0
