@@ -60,31 +60,44 @@ class Discovery:
         return [f for f in self.found if f.status == "skipped"]
 
 
-def _kind(path: Path) -> str:
-    return path.suffix.lower().lstrip(".")
+def _suffix(name: str) -> str:
+    """``PurePath(name).suffix`` of a bare name: from its last dot, unless the name starts or ends there
+    (``".xlsx"`` and ``"a."`` have none, ``"a..xlsx"`` has ``".xlsx"``)."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
 
 
-def _lock_or_temp(name: str) -> tuple[str, str] | None:
+def _kind(name: str) -> str:
+    """``xlsx``, ``xls``, ``numbers``…: the extension of a file name, lower-case, without the dot."""
+    return _suffix(name).lower()[1:]
+
+
+def _lock_or_temp(name: str, low: str) -> tuple[str, str] | None:
+    """Why a lock or temp file is skipped, or None (``low``: ``name.lower()``)."""
     if name.startswith("~$"):
         return ("Excel/WPS 锁定文件（文件正被打开），已跳过", "Excel/WPS lock file (the workbook is open); skipped")
     if name.startswith(".~lock.") and name.endswith("#"):
         return ("LibreOffice 锁定文件，已跳过", "LibreOffice lock file; skipped")
-    if name.startswith(".~") or name.lower().endswith(_TEMP_SUFFIXES):
+    if name.startswith(".~") or low.endswith(_TEMP_SUFFIXES):
         return ("临时文件，已跳过", "temporary file; skipped")
     return None
 
 
-def _skip_reason(path: Path, outputs: set[Path], resolved: Path | None = None) -> tuple[str, str] | None:
-    """Why a spreadsheet-looking file found in a folder is not read, or None (``resolved``: its real path)."""
-    name = path.name
-    why = _lock_or_temp(name)
+def _skip_reason(name: str, low: str, kind: str, key: str, outputs: set[str],
+                 in_output_folder: bool) -> tuple[str, str] | None:
+    """Why a spreadsheet-looking file is not read, or None.
+
+    ``low`` is ``name.lower()``, ``kind`` its :func:`_kind`, ``key`` the :func:`_key` of its real path,
+    ``in_output_folder`` whether a folder of its path is pimxl's output folder.
+    """
+    why = _lock_or_temp(name, low)
     if why:
         return why
     if name.startswith("."):  # also macOS "._plan.xlsx" resource forks on shared drives
         return ("隐藏文件，已跳过", "hidden file; skipped")
-    if (resolved or _resolved(path)) in outputs or name.startswith(OUTPUT_PREFIXES) or OUTPUT_FOLDER in path.parts:
+    if key in outputs or name.startswith(OUTPUT_PREFIXES) or in_output_folder:
         return ("pimxl 生成的输出文件，已跳过", "an output written by pimxl; skipped")
-    if _kind(path) == "numbers":
+    if kind == "numbers":
         return ("Numbers 文件不支持，请导出为 xlsx", "Numbers files are not supported; export to xlsx")
     return None
 
@@ -96,37 +109,45 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-def _looks_like_spreadsheet(name: str) -> bool:
-    """A spreadsheet extension, or a lock/temp file of one (``~$plan.xlsx``, ``.~lock.plan.xlsx#``)."""
-    low = name.lower()
+def _key(path: Path) -> str:
+    """What tells two paths apart (the real path; compared as ``Path`` compares them: ignoring case on Windows)."""
+    return os.path.normcase(str(_resolved(path)))
+
+
+def _looks_like_spreadsheet(low: str) -> bool:
+    """A spreadsheet extension, or a lock/temp file of one (``~$plan.xlsx``, ``.~lock.plan.xlsx#``).
+
+    ``low`` is the file name in lower case.
+    """
     if low.startswith(".~lock.") and low.endswith("#"):
         low = low[len(".~lock."): -1]
-    return Path(low).suffix in SPREADSHEET_EXTENSIONS or low.endswith(_TEMP_SUFFIXES)
+    return _suffix(low) in SPREADSHEET_EXTENSIONS or low.endswith(_TEMP_SUFFIXES)
 
 
 def discover_all(paths: Iterable[Path], *, exclude_outputs: Iterable[Path] = ()) -> Discovery:
     """Every spreadsheet under ``paths`` as a candidate or skipped (with reason), plus an ignored count."""
-    outputs = {_resolved(Path(p)) for p in exclude_outputs}
+    outputs = {_key(Path(p)) for p in exclude_outputs}
     result = Discovery()
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
-    def add(found: Found, resolved: Path | None = None) -> None:
-        key = resolved or _resolved(found.path)
+    def add(found: Found, key: str) -> None:
         if key not in seen:
             seen.add(key)
             result.found.append(found)
 
     for given in paths:
         given = Path(given)
-        if given.is_dir() and _kind(given) != "numbers":
-            _walk(given, outputs, add, result, _resolved(given))
+        name = given.name
+        if given.is_dir() and _kind(name) != "numbers":
+            _walk(str(given), outputs, add, result, str(_resolved(given)), OUTPUT_FOLDER in given.parts)
             continue
         # A file named directly is read whatever its name says (probe decides what it is),
         # unless it is a lock or temp file, or a Numbers document.
-        why = _lock_or_temp(given.name)
-        if why is None and _kind(given) == "numbers":
-            why = _skip_reason(given, outputs)
-        add(Found(given, "skipped", *why, kind=_kind(given)) if why else Found(given, "candidate", kind=_kind(given)))
+        key, kind = _key(given), _kind(name)
+        why = _lock_or_temp(name, name.lower())
+        if why is None and kind == "numbers":
+            why = _skip_reason(name, name.lower(), kind, key, outputs, OUTPUT_FOLDER in given.parts)
+        add(Found(given, "skipped", *why, kind=kind) if why else Found(given, "candidate", kind=kind), key)
     return result
 
 
@@ -135,46 +156,59 @@ def discover(paths: Iterable[Path], *, exclude_outputs: Iterable[Path] = ()) -> 
     return discover_all(paths, exclude_outputs=exclude_outputs).found
 
 
-def _walk(root: Path, outputs: set[Path], add: Callable[[Found, Path | None], None], result: Discovery,
-          real: Path) -> None:
+def _walk(root: str, outputs: set[str], add: Callable[[Found, str], None], result: Discovery, real: str,
+          in_output_folder: bool) -> None:
     """Depth-first, sorted by name; symlinked folders are not followed (no loops).
 
-    ``real`` is ``root`` resolved. Since no symlinked folder is entered, an entry that is no symlink
-    itself resolves to ``real / name``: no ``realpath`` (an lstat per path component) per file.
+    Paths are plain strings here: a ``Path`` is made only for what is listed. ``real`` is ``root``
+    resolved. Since no symlinked folder is entered, an entry that is no symlink itself resolves to
+    ``real`` + separator + its name: no ``realpath`` (an lstat per path component) per file or folder.
+    ``in_output_folder``: whether a folder of ``root`` (the same for everything under it: an output
+    folder met in the walk is not entered) is pimxl's output folder.
     """
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except OSError as e:
-        add(Found(root, "skipped", f"无法读取文件夹（{e.strerror}）", f"cannot list the folder ({e.strerror})",
-                  kind="folder"))
+        add(Found(Path(root), "skipped", f"无法读取文件夹（{e.strerror}）", f"cannot list the folder ({e.strerror})",
+                  kind="folder"), os.path.normcase(real))
         return
+    # Only the file system's root ends with a separator already.
+    prefix = real if real.endswith(os.sep) else real + os.sep
     for entry in entries:
-        path = Path(entry.path)
-        is_dir = entry.is_dir(follow_symlinks=False)
-        # A Numbers document may be a folder (a macOS package): one skipped entry, not a walk.
-        if is_dir and _kind(path) == "numbers":
-            add(Found(path, "skipped", *_skip_reason(path, outputs) or ("", ""), kind="numbers"))
-            continue
-        if is_dir:
-            if entry.name.startswith("."):
-                add(Found(path, "skipped", "隐藏文件夹，已跳过", "hidden folder; skipped", kind="folder"))
-            elif entry.name == OUTPUT_FOLDER or _resolved(path) in outputs:
-                add(Found(path, "skipped", "pimxl 输出文件夹，已跳过", "pimxl output folder; skipped", kind="folder"))
+        name = entry.name
+        if entry.is_dir(follow_symlinks=False):
+            key = os.path.normcase(prefix + name)
+            # A Numbers document may be a folder (a macOS package): one skipped entry, not a walk.
+            if _kind(name) == "numbers":
+                why = _skip_reason(name, name.lower(), "numbers", key, outputs, in_output_folder) or ("", "")
+                add(Found(Path(entry.path), "skipped", *why, kind="numbers"), key)
+            elif name.startswith("."):
+                add(Found(Path(entry.path), "skipped", "隐藏文件夹，已跳过", "hidden folder; skipped", kind="folder"),
+                    key)
+            elif name == OUTPUT_FOLDER or key in outputs:
+                add(Found(Path(entry.path), "skipped", "pimxl 输出文件夹，已跳过", "pimxl output folder; skipped",
+                          kind="folder"), key)
             else:
-                _walk(path, outputs, add, result, real / entry.name)
+                _walk(entry.path, outputs, add, result, prefix + name, in_output_folder)
             continue
         if entry.is_symlink() and not entry.is_file():
             # A link to a folder is not followed (it could loop); a dangling link cannot be read.
             if os.path.isdir(entry.path):
+                path = Path(entry.path)
                 add(Found(path, "skipped", "指向文件夹的符号链接，未跟随", "symbolic link to a folder; not followed",
-                          kind="folder"))
-            elif _looks_like_spreadsheet(entry.name):
-                add(Found(path, "skipped", "符号链接的目标不存在", "symbolic link to a missing file", kind=_kind(path)))
+                          kind="folder"), _key(path))
+            elif _looks_like_spreadsheet(name.lower()):
+                path = Path(entry.path)
+                add(Found(path, "skipped", "符号链接的目标不存在", "symbolic link to a missing file", kind=_kind(name)),
+                    _key(path))
             continue
-        if not _looks_like_spreadsheet(entry.name):
+        low = name.lower()
+        if not _looks_like_spreadsheet(low):
             result.ignored += 1
             continue
-        resolved = _resolved(path) if entry.is_symlink() else real / entry.name
-        why = _skip_reason(path, outputs, resolved)
-        add(Found(path, "skipped", *why, kind=_kind(path)) if why else Found(path, "candidate", kind=_kind(path)),
-            resolved)
+        path = Path(entry.path)
+        # A link to a file is keyed by its target (listed once); any other file by real + its name.
+        key = _key(path) if entry.is_symlink() else os.path.normcase(prefix + name)
+        kind = _kind(name)
+        why = _skip_reason(name, low, kind, key, outputs, in_output_folder)
+        add(Found(path, "skipped", *why, kind=kind) if why else Found(path, "candidate", kind=kind), key)
