@@ -1,6 +1,7 @@
 """The summary writer's shortcuts give exactly what the general way gives: cells rendered once per distinct
 value, link paths without xlsxwriter's Url parse, column widths over distinct texts, xlsxwriter's parts taken
-unzipped, and the zip written on threads as zipfile writes it."""
+unzipped, its sheet data written over the rows it holds, worksheet starts deflated ahead, and the zip written
+on threads as zipfile writes it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import io
 import pickle
 import re
 import zipfile
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,7 @@ from pimxl.rollup import xlsx_cells, xlsx_links
 from pimxl.rollup.sheetspec import Column, Link, collector_paused
 from pimxl.rollup.xlsx_cells import Chunk, RowSink
 from pimxl.rollup.xlsx_links import LinkWriter
-from pimxl.rollup.xlsx_package import PartsWorkbook, shared_strings_xml, write_package
+from pimxl.rollup.xlsx_package import PartsWorkbook, deflate_heads, shared_strings_xml, write_package
 from pimxl.rollup.xlsx_style import _SAMPLE_ROWS, _shown, column_width, display_width
 
 _values = st.one_of(
@@ -151,6 +154,110 @@ def test_package_written_as_zipfile_writes_it(level: int) -> None:
     with zipfile.ZipFile(ours) as z:
         assert z.testzip() is None
         assert z.read("xl/media/图.bin") == bytes(range(256)) * 50
+
+
+def _sparse(wb: Workbook) -> None:
+    """A worksheet whose dimension reaches far below the rows xlsxwriter holds, as the rendered rows make it."""
+    ws = wb.add_worksheet("表")
+    ws.write_string(0, 0, "甲")
+    ws.write_number(0, 3, 2.0)
+    ws.set_row(2, 30)  # a row with a height only
+    ws.write_string(17, 1, "乙")  # the second block of 16 rows
+    ws.write_comment(40, 2, "注")
+    ws.set_row(60, 12, wb.add_format({"bold": True}))
+    ws._check_dimensions(29_999, 4)  # rows rendered apart
+    wb.add_worksheet("空")._check_dimensions(5, 0)  # a dimension and no row xlsxwriter holds
+    wb.set_properties({"created": date(2026, 1, 1)})
+
+
+def test_sheet_data_over_the_rows_held_as_xlsxwriter_writes_it() -> None:
+    zipped = io.BytesIO()
+    wb = Workbook(zipped, {"in_memory": True})
+    _sparse(wb)
+    wb.close()
+    parts_wb = PartsWorkbook(io.BytesIO(), {"in_memory": True})
+    _sparse(parts_wb)
+    parts_wb.close()
+    parts = dict(parts_wb.parts)
+    with zipfile.ZipFile(zipped) as z:
+        for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
+            assert parts[name] == z.read(name).decode()
+    sheet1 = parts["xl/worksheets/sheet1.xml"]
+    assert '<dimension ref="A1:E30000"/>' in sheet1
+    assert ('<sheetData><row r="1" spans="1:4"><c r="A1" t="s"><v>0</v></c><c r="D1"><v>2</v></c></row>'
+            '<row r="3" spans="1:4" ht="30" customHeight="1"/><row r="18" spans="2:2"><c r="B18" t="s"><v>1</v></c>'
+            '</row><row r="41" spans="3:3"/><row r="61" s="1" customFormat="1" ht="12" customHeight="1"/></sheetData>'
+            in sheet1)
+    assert "<sheetData></sheetData>" in parts["xl/worksheets/sheet2.xml"]
+
+
+def _rendered(wb: PartsWorkbook) -> RowSink:
+    """Two worksheets with rendered rows and links under xlsxwriter's own rows, a third without."""
+    sink = RowSink(wb, LinkWriter(Path("/汇总"), Path("/汇总/项目")))
+    for n, name in enumerate(("甲", "乙")):
+        ws = wb.add_worksheet(name)
+        ws.write_string(0, 0, f"标题{n}")
+        ws.freeze_panes(2, 1)
+        ws.set_column(0, 1, 12)
+        rows = [{"a": Link(f"P{i}", f"p{i}.xlsx", "'表'!A1"), "b": i * 1.5} for i in range(2000)]
+        sink.render(ws, rows, ["a", "b"], 2, [0, 0])
+    wb.add_worksheet("丙").write_string(0, 0, "丙")
+    wb.set_properties({"created": date(2026, 1, 1)})
+    return sink
+
+
+def test_worksheet_starts_deflated_ahead_give_the_members_zipfile_writes() -> None:
+    names = {1: "xl/worksheets/sheet1.xml", 2: "xl/worksheets/sheet2.xml"}
+    with ThreadPoolExecutor(2) as pool:
+        wb = PartsWorkbook(io.BytesIO(), {"in_memory": True})
+        sink = _rendered(wb)
+        heads = deflate_heads(wb, sink.chunks, pool)
+        wb.close()
+        ids = {id(ws): n for n, ws in enumerate(wb.worksheets(), start=1)}
+        chunks = {names[ids[k]]: c for k, c in sink.chunks.items()}
+        by_name = {names[ids[k]]: head for k, head in heads.items()}
+        parts = dict(wb.parts)
+        # The second worksheet's start is what xlsxwriter wrote: the package takes it. close() selects the
+        # first one: its start differs (no tabSelected), and that part is deflated whole.
+        assert parts[names[2]].startswith(by_name[names[2]].text)
+        assert not parts[names[1]].startswith(by_name[names[1]].text) and 'tabSelected="1"' in parts[names[1]]
+        assert by_name[names[2]].text.endswith('<sheetData><row r="1" spans="1:1"><c r="A1" t="s"><v>2001</v></c>'
+                                               '</row></sheetData>')
+        ahead, stale_ahead = io.BytesIO(), io.BytesIO()
+        write_package(wb.parts, ahead, chunks, heads=by_name, pool=pool)
+        # A start xlsxwriter did not write is never used.
+        stale = {name: head._replace(text=head.text.replace("2001", "2002")) for name, head in by_name.items()}
+        write_package(wb.parts, stale_ahead, chunks, heads=stale, pool=pool)
+    with zipfile.ZipFile(ahead) as z:
+        assert z.testzip() is None
+        members = [(info.filename, z.read(info)) for info in z.infolist()]
+    sheet2 = dict(members)[names[2]].decode()
+    assert sheet2.count("<row ") == 2001 and sheet2.count("<hyperlink ") == 2000
+    assert ('<row r="2002" spans="1:2"><c r="A2002" s="1" t="s"><v>2000</v></c><c r="B2002"><v>2998.5</v></c>'
+            '</row></sheetData>') in sheet2
+    assert '<hyperlinks><hyperlink ref="A3" r:id="rId1" location="\'表\'!A1"/>' in sheet2
+    # What zipfile writes for the same members at the same level.
+    theirs = io.BytesIO()
+    with zipfile.ZipFile(theirs, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data, compresslevel=1)
+    assert ahead.getvalue() == theirs.getvalue() == stale_ahead.getvalue()
+
+
+def test_deflate_does_not_depend_on_how_its_input_is_split() -> None:
+    # What deflating a worksheet's start ahead relies on.
+    data = "".join(f'<row r="{i}"><c r="A{i}" t="s"><v>{i * 7 % 1000}</v></c></row>' for i in range(60_000)).encode()
+    whole = zlib.compressobj(1, zlib.DEFLATED, -15)
+    expected = whole.compress(data) + whole.flush()
+    for cuts in ([1], [3000], [65_536], [100, 200_000, 200_001, 1_000_000]):
+        pieces = zlib.compressobj(1, zlib.DEFLATED, -15)
+        out, pos = [], 0
+        for cut in [*cuts, len(data)]:
+            out.append(pieces.compress(data[pos:cut]))
+            pos = cut
+        assert b"".join(out) + pieces.flush() == expected
 
 
 def test_collector_paused_and_restored() -> None:

@@ -225,7 +225,7 @@ def test_failure_midway_leaves_previous_summary(tmp_path: Path, monkeypatch: pyt
 
 
 def test_failure_while_saving_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken_write(skeleton: bytes, out: Any, chunks: Any) -> None:
+    def broken_write(skeleton: bytes, out: Any, chunks: Any, **kw: Any) -> None:
         out.write(b"PK half")  # the temp file holds part of the package
         raise OSError("no space left on device")
 

@@ -21,6 +21,7 @@ import os
 import re
 import secrets
 from collections.abc import Collection
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from pimxl.rollup.sheetspec import ChartSpec, Kpi, Link, SheetSpec, Summary, col
 from pimxl.rollup.xlsx_cells import Chunk, RowSink
 from pimxl.rollup.xlsx_charts import ChartWriter, grid_slots
 from pimxl.rollup.xlsx_links import LinkWriter
-from pimxl.rollup.xlsx_package import Part, PartsWorkbook, write_package
+from pimxl.rollup.xlsx_package import THREADS, Head, Part, PartsWorkbook, deflate_heads, write_package
 from pimxl.rollup.xlsx_style import Styles, display_width
 from pimxl.rollup.xlsx_table import TableBox, setup_print, write_table, write_title
 
@@ -65,10 +66,12 @@ def write_summary(summary: Summary, path: Path, *, lang: str = "zh", base_dir: P
     _remove_stale_temps(path)
     tmp = path.with_name(f".~{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.xlsx")
     try:
-        with collector_paused():
-            parts, chunks = _workbook(summary, path.parent, lang, base_dir, set(one_page))
+        # One pool of deflating threads for the worksheets' starts (while xlsxwriter writes its parts) and the
+        # package's members.
+        with collector_paused(), ThreadPoolExecutor(max_workers=THREADS) as pool:
+            parts, chunks, heads = _workbook(summary, path.parent, lang, base_dir, set(one_page), pool)
             with open(tmp, "xb") as f:
-                write_package(parts, f, chunks)
+                write_package(parts, f, chunks, heads=heads, pool=pool)
                 f.flush()
                 # Flush to disk before the rename, or a power cut could leave a renamed but empty file.
                 os.fsync(f.fileno())
@@ -78,19 +81,22 @@ def write_summary(summary: Summary, path: Path, *, lang: str = "zh", base_dir: P
         raise
 
 
-def _workbook(summary: Summary, folder: Path, lang: str, base_dir: Path | None,
-              one_page: set[str]) -> tuple[list[Part], dict[str, list[Chunk]]]:
-    """The package's parts as xlsxwriter made them, and each worksheet part's rendered rows (links relative to
-    ``folder``, the summary's)."""
+def _workbook(summary: Summary, folder: Path, lang: str, base_dir: Path | None, one_page: set[str],
+              pool: Executor) -> tuple[list[Part], dict[str, list[Chunk]], dict[str, Head]]:
+    """The package's parts as xlsxwriter made them, each worksheet part's rendered rows (links relative to
+    ``folder``, the summary's), and the worksheet parts' starts being deflated on ``pool``."""
     # xlsxwriter's parts stay in memory, unzipped (its own zip is empty): write_package zips them once.
     wb = PartsWorkbook(io.BytesIO(), {**WORKBOOK_OPTIONS, "in_memory": True})
     sink = RowSink(wb, LinkWriter(folder, base_dir))
     _render(wb, summary, lang, sink, one_page)
+    # The worksheets' starts with their rows are deflated on the pool's threads while close() runs here.
+    heads = deflate_heads(wb, sink.chunks, pool)
     wb.close()
     # Worksheet parts are numbered in sheet order (xl/worksheets/sheet1.xml …), chartsheets apart.
     sheets = [ws for ws in wb.worksheets() if not ws.is_chartsheet]
     names = {id(ws): f"xl/worksheets/sheet{n}.xml" for n, ws in enumerate(sheets, start=1)}
-    return wb.parts, {names[k]: chunks for k, chunks in sink.chunks.items()}
+    return (wb.parts, {names[k]: chunks for k, chunks in sink.chunks.items()},
+            {names[k]: head for k, head in heads.items()})
 
 
 def _remove_stale_temps(path: Path) -> None:

@@ -14,6 +14,11 @@ order and a fixed timestamp, so the same summary gives the same bytes. They are 
 threads while the worksheets are spliced: for the ~20 MB of XML of a 1,000-project summary level 1 takes 58 ms
 of CPU and gives 2.4 MB, zlib's default 6 (xlsxwriter's) 171 ms and 1.8 MB (levels 2 and 3: 63 and 81 ms, 2.3
 and 2.1 MB).
+
+Each worksheet's start (xlsxwriter's XML up to ``</sheetData>``, with the rows) is deflated ahead, on those
+threads while close() writes the other parts (:func:`deflate_heads`); the package uses it only where xlsxwriter
+then wrote that very start, and deflates the rest of the part after it. xlsxwriter's sheet data is written over
+the rows it holds only (:class:`PartsWorkbook`'s worksheets), not over the ~30,000 rendered rows' numbers.
 """
 
 from __future__ import annotations
@@ -24,17 +29,20 @@ import re
 import struct
 import zipfile
 import zlib
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 from xlsxwriter.packager import Packager
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
 from pimxl.rollup.xlsx_cells import Chunk
 
-__all__ = ["LEVEL", "SHARE_RELATIONSHIPS", "Part", "PartsWorkbook", "shared_strings_xml", "splice", "write_package"]
+__all__ = ["LEVEL", "SHARE_RELATIONSHIPS", "THREADS", "Head", "Part", "PartsWorkbook", "deflate_heads", "shared_strings_xml",
+           "sheet_data_xml", "splice", "write_package"]
 
 Part = tuple[str, str | bytes]  # a package member: its name, and its XML text or bytes
 
@@ -61,7 +69,7 @@ _DATE_TIME = (1980, 1, 1, 0, 0, 0)
 _DOS_DATE = (_DATE_TIME[0] - 1980) << 9 | _DATE_TIME[1] << 5 | _DATE_TIME[2]
 _DOS_TIME = _DATE_TIME[3] << 11 | _DATE_TIME[4] << 5 | _DATE_TIME[5] // 2
 # Threads deflating members: as many as there are cores, up to 4 (a summary has a few large worksheets).
-_THREADS = max(1, min(4, os.cpu_count() or 1))
+THREADS = max(1, min(4, os.cpu_count() or 1))
 # Worksheet children that follow <hyperlinks> (ECMA-376 CT_Worksheet order).
 _AFTER_HYPERLINKS = ("<printOptions", "<pageMargins", "<pageSetup", "<headerFooter", "<rowBreaks", "<colBreaks",
                      "<customProperties", "<cellWatches", "<ignoredErrors", "<smartTags", "<drawing",
@@ -78,9 +86,19 @@ def splice(sheet: str, rels: str | None, chunks: list[Chunk]) -> tuple[bytes, st
     Positions are found in xlsxwriter's small XML; the result is joined as UTF-8 pieces, so the rows (ASCII)
     are never copied into one large string that the sheet's non-ASCII text would make twice as wide.
     """
-    if "</sheetData>" not in sheet:  # xlsxwriter writes <sheetData/> when it has no cell at all
-        sheet = sheet.replace("<sheetData/>", "<sheetData></sheetData>", 1)
+    sheet = _closed_sheet_data(sheet)
     data_end = sheet.index("</sheetData>")
+    links, rels = _link_inserts(sheet, data_end, chunks, rels)
+    return _joined(_pieces(sheet, _row_inserts(sheet, data_end, chunks) + links, 0)), rels
+
+
+def _closed_sheet_data(sheet: str) -> str:
+    # xlsxwriter writes <sheetData/> when it has no cell at all.
+    return sheet if "</sheetData>" in sheet else sheet.replace("<sheetData/>", "<sheetData></sheetData>", 1)
+
+
+def _row_inserts(sheet: str, data_end: int, chunks: list[Chunk]) -> list[tuple[int, str]]:
+    """Where each chunk's rows go in ``sheet`` (its ``</sheetData>`` at ``data_end``): (position, XML)."""
     rows = [(int(m[1]), m.start()) for m in _ROW.finditer(sheet, 0, data_end)]
     inserts: list[tuple[int, str]] = []
     for chunk in sorted(chunks, key=lambda c: c.first_row):
@@ -89,21 +107,107 @@ def splice(sheet: str, rels: str | None, chunks: list[Chunk]) -> tuple[bytes, st
             raise ValueError(f"rows {chunk.first_row + 1}–{chunk.last_row + 1} already hold cells")
         # Before xlsxwriter's first row below the chunk (r="" is 1-based, the chunk's rows 0-based).
         inserts.append((next((at for r, at in rows if r > chunk.last_row + 1), data_end), chunk.xml))
+    return inserts
+
+
+def _link_inserts(sheet: str, data_end: int, chunks: list[Chunk],
+                  rels: str | None) -> tuple[list[tuple[int, str]], str | None]:
+    """Where the chunks' ``<hyperlink>`` elements go in ``sheet`` (after ``data_end``), and ``rels`` with their
+    relationships."""
     links = [link for chunk in chunks for link in chunk.links]
-    if links:
-        body, rels = _hyperlinks(links, rels)
-        if "</hyperlinks>" in sheet:  # xlsxwriter's own links (a KPI value) are there already
-            inserts.append((sheet.index("</hyperlinks>"), body))
-        else:
-            # Before the first element that must follow <hyperlinks>.
-            at = min(i for i in (sheet.find(tag, data_end) for tag in _AFTER_HYPERLINKS) if i >= 0)
-            inserts.append((at, f"<hyperlinks>{body}</hyperlinks>"))
-    pieces, pos = [], 0
+    if not links:
+        return [], rels
+    body, rels = _hyperlinks(links, rels)
+    if "</hyperlinks>" in sheet:  # xlsxwriter's own links (a KPI value) are there already
+        return [(sheet.index("</hyperlinks>"), body)], rels
+    # Before the first element that must follow <hyperlinks>.
+    at = min(i for i in (sheet.find(tag, data_end) for tag in _AFTER_HYPERLINKS) if i >= 0)
+    return [(at, f"<hyperlinks>{body}</hyperlinks>")], rels
+
+
+def _pieces(sheet: str, inserts: list[tuple[int, str]], start: int) -> list[str]:
+    """``sheet`` from ``start`` with the inserts (positions ascending, none before ``start``), in pieces."""
+    pieces, pos = [], start
     for at, text in inserts:
-        pieces += [sheet[pos:at].encode(), text.encode()]
+        pieces += [sheet[pos:at], text]
         pos = at
-    pieces.append(sheet[pos:].encode())
-    return b"".join(pieces), rels
+    pieces.append(sheet[pos:])
+    return pieces
+
+
+def _joined(pieces: list[str]) -> bytes:
+    return b"".join([piece.encode() for piece in pieces])
+
+
+class Head(NamedTuple):
+    """A worksheet part's start, deflated ahead (:func:`deflate_heads`)."""
+
+    text: str  # xlsxwriter's XML up to and including </sheetData>, without the rows
+    deflating: Future[tuple[Any, int, int, list[bytes]]]  # (compressor, CRC-32, size, deflated so far)
+
+
+def sheet_data_xml(ws: Worksheet) -> str:
+    """xlsxwriter's XML of ``ws`` up to and including its sheet data, made by the methods close() calls first,
+    in its order; the worksheet is left as it was: the pane selections, column info and cell table those methods
+    touch are given as copies (the table is a defaultdict that writing the rows fills with an empty row for
+    every row number it looks up, which would slow close() down)."""
+    fh, selections, col_info, table = ws.fh, ws.selections, ws.col_info, ws.table
+    ws.fh, ws.selections, ws.col_info = io.StringIO(), [list(s) for s in selections], dict(col_info)
+    ws.table = defaultdict(dict, table)
+    try:
+        ws._xml_declaration()
+        ws._write_worksheet()
+        ws._write_sheet_pr()
+        ws._write_dimension()
+        ws._write_sheet_views()
+        ws._write_sheet_format_pr()
+        ws._write_cols()
+        ws._write_sheet_data()
+        return ws.fh.getvalue()
+    finally:
+        ws.fh, ws.selections, ws.col_info, ws.table = fh, selections, col_info, table
+
+
+def deflate_heads(wb: Workbook, chunks: Mapping[int, list[Chunk]], pool: Executor,
+                  level: int = LEVEL) -> dict[int, Head]:
+    """Once every cell is written and before close(): each worksheet's XML up to its ``</sheetData>`` with the
+    chunks' rows (id(worksheet) → chunks) spliced in, deflated on ``pool`` while close() writes the package's
+    parts; :func:`write_package` deflates the rest of the part after it and uses the head only if xlsxwriter
+    wrote just that start (else it deflates the whole part again).
+
+    Every worksheet's start is made, in sheet order, whether it has chunks or not: making it gives formats
+    their style index on first use, as close() would, so close() meets them in the same order.
+    """
+    heads: dict[int, Head] = {}
+    for ws in wb.worksheets():
+        if ws.is_chartsheet:
+            continue
+        text = _closed_sheet_data(sheet_data_xml(ws))
+        sheet_chunks = chunks.get(id(ws))
+        if sheet_chunks:
+            inserts = _row_inserts(text, text.index("</sheetData>"), sheet_chunks)
+            heads[id(ws)] = Head(text, pool.submit(_deflate_head, _pieces(text, inserts, 0), level))
+    return heads
+
+
+def _deflate_head(pieces: list[str], level: int) -> tuple[Any, int, int, list[bytes]]:
+    # Deflate's output does not depend on how its input is split (no flush between pieces): the part deflated
+    # in pieces is the same stream as deflated whole.
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    crc = size = 0
+    out: list[bytes] = []
+    for piece in pieces:
+        data = piece.encode()
+        crc, size = zlib.crc32(data, crc), size + len(data)
+        out.append(compressor.compress(data))
+    return compressor, crc, size, out
+
+
+def _deflate_rest(head: Future[tuple[Any, int, int, list[bytes]]], rest: bytes) -> _Member:
+    """The member of a head and the rest of its part."""
+    compressor, crc, size, out = head.result()
+    out += [compressor.compress(rest), compressor.flush()]
+    return _Member(zlib.crc32(rest, crc), size + len(rest), b"".join(out))
 
 
 def _hyperlinks(links: list[tuple[str, str, str]], rels: str | None) -> tuple[str, str]:
@@ -131,6 +235,27 @@ def _hyperlinks(links: list[tuple[str, str, str]], rels: str | None) -> tuple[st
     return "".join(elements), rels.replace("</Relationships>", "".join(relationships) + "</Relationships>")
 
 
+class _Worksheet(Worksheet):
+    """xlsxwriter's Worksheet writing its sheet data over the rows it holds cells, formats or comments for, not
+    every row of its dimension: the rendered rows (spliced in later) widen the dimension over some 30,000 rows
+    that xlsxwriter would look up one by one, twice (spans, then rows), to write nothing for them."""
+
+    def _write_sheet_data(self) -> None:
+        if self.dim_rowmin is None:
+            super()._write_sheet_data()
+            return
+        held = [row for row, cells in self.table.items() if cells] + list(self.row_info) + list(self.comments)
+        dims = self.dim_rowmin, self.dim_rowmax
+        # Rows outside the held ones write nothing, and spans are made per block of 16 rows from the cells in
+        # it: the same XML from the held rows' range (empty when none is held).
+        low, high = (max(dims[0], min(held)), min(dims[1], max(held))) if held else (dims[0], dims[0] - 1)
+        self.dim_rowmin, self.dim_rowmax = low, high
+        try:
+            super()._write_sheet_data()
+        finally:
+            self.dim_rowmin, self.dim_rowmax = dims
+
+
 class PartsWorkbook(Workbook):
     """xlsxwriter's Workbook (``in_memory``) that hands its package's parts over instead of zipping them: on
     close() :attr:`parts` holds (member name, XML text or bytes) in xlsxwriter's order, and the zip it writes is
@@ -138,6 +263,7 @@ class PartsWorkbook(Workbook):
     level 6 to be inflated again)."""
 
     parts: list[Part]
+    worksheet_class = _Worksheet
 
     def _get_packager(self) -> Packager:
         # xlsxwriter's documented hook for a packager of one's own.
@@ -192,33 +318,46 @@ def shared_strings_xml(strings: list[str], count: int, unique_count: int) -> str
 
 
 def write_package(parts: bytes | Sequence[Part], out: io.BufferedIOBase, chunks: Mapping[str, list[Chunk]],
-                  level: int = LEVEL) -> None:
+                  level: int = LEVEL, *, heads: Mapping[str, Head] | None = None,
+                  pool: Executor | None = None) -> None:
     """Write the package ``parts`` (:attr:`PartsWorkbook.parts`, or a zip's bytes) to ``out`` with ``chunks``
     (worksheet part name, e.g. ``xl/worksheets/sheet2.xml`` → its chunks) spliced in.
 
-    The members are deflated on threads (zlib lets go of the GIL) while the worksheets are spliced, and written
-    in xlsxwriter's order as :mod:`zipfile` would write them, byte for byte.
+    The members are deflated on threads (zlib lets go of the GIL; ``pool``, else threads of its own) while the
+    worksheets are spliced, and written in xlsxwriter's order as :mod:`zipfile` would write them, byte for
+    byte. ``heads`` (part name → :func:`deflate_heads`' head, deflated at ``level``) are the worksheets' starts
+    deflated already.
     """
+    if pool is None:
+        with ThreadPoolExecutor(max_workers=THREADS) as own:
+            write_package(parts, out, chunks, level, heads=heads, pool=own)
+        return
     if isinstance(parts, bytes):
         with zipfile.ZipFile(io.BytesIO(parts)) as src:
             parts = [(name, src.read(name)) for name in src.namelist()]
     by_name = dict(parts)
+    heads = heads or {}
     spliced = {name for sheet in chunks for name in (sheet, _rels_name(sheet))}
-    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
-        # Members as they are go to the threads first; the worksheets with rows spliced in follow one by one.
-        deflated = {name: pool.submit(_deflate, _bytes(data), level) for name, data in parts if name not in spliced}
-        # The largest worksheets first: the last one spliced is deflated while nothing else is left to do.
-        for name, sheet_chunks in sorted(chunks.items(), key=lambda item: -sum(len(c.xml) for c in item[1])):
-            rels_name = _rels_name(name)
-            rels = _text(by_name[rels_name]) if rels_name in by_name else None
-            sheet, rels = splice(_text(by_name[name]), rels, sheet_chunks)
-            deflated[name] = pool.submit(_deflate, sheet, level)
-            if rels is not None:
-                deflated[rels_name] = pool.submit(_deflate, rels.encode(), level)
-        # xlsxwriter's order, then the .rels parts of worksheets that had none (in sheet order).
-        names = [name for name, _ in parts]
-        names += [rels for rels in map(_rels_name, chunks) if rels in deflated and rels not in by_name]
-        _write_zip(out, [(name, deflated[name].result()) for name in names])
+    # Members as they are go to the threads first; the worksheets with rows spliced in follow one by one.
+    deflated = {name: pool.submit(_deflate, _bytes(data), level) for name, data in parts if name not in spliced}
+    # The largest worksheets first: the last one spliced is deflated while nothing else is left to do.
+    for name, sheet_chunks in sorted(chunks.items(), key=lambda item: -sum(len(c.xml) for c in item[1])):
+        rels_name = _rels_name(name)
+        rels = _text(by_name[rels_name]) if rels_name in by_name else None
+        sheet, head = _closed_sheet_data(_text(by_name[name])), heads.get(name)
+        if head is not None and sheet.startswith(head.text):
+            # xlsxwriter wrote the start deflated ahead: the rest, with the hyperlinks, follows it.
+            links, rels = _link_inserts(sheet, len(head.text) - len("</sheetData>"), sheet_chunks, rels)
+            deflated[name] = pool.submit(_deflate_rest, head.deflating, _joined(_pieces(sheet, links, len(head.text))))
+        else:
+            data, rels = splice(sheet, rels, sheet_chunks)
+            deflated[name] = pool.submit(_deflate, data, level)
+        if rels is not None:
+            deflated[rels_name] = pool.submit(_deflate, rels.encode(), level)
+    # xlsxwriter's order, then the .rels parts of worksheets that had none (in sheet order).
+    names = [name for name, _ in parts]
+    names += [rels for rels in map(_rels_name, chunks) if rels in deflated and rels not in by_name]
+    _write_zip(out, [(name, deflated[name].result()) for name in names])
 
 
 def _encoded_name(name: str) -> tuple[bytes, int]:
