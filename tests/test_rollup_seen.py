@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +22,7 @@ from e2e_helpers import CUT, copy_centre, shared_centre
 from pimxl.commands.common import settings_for
 from pimxl.rollup import history, run
 from pimxl.rollup.history import Seen
+from pimxl.rollup.lock import RunLock
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +135,53 @@ def test_force_hashes_every_file_again(centre_src: Path, tmp_path: Path, monkeyp
     candidates = sorted(p.name for p in root.rglob("*.xlsx") if not p.name.startswith(("~$", ".")))
     assert first.parsed == len(candidates) and sorted(hashed) == candidates
     assert forced.parsed == 0
+
+
+_KILLED_WHILE_READING = r"""
+import os, signal, sys
+from pimxl.rollup import run
+real = run._flatten
+def flatten(batches, settled):
+    for i, item in enumerate(real(batches, settled)):
+        if i == 0:  # the workers parse: note them, then die as a killed run would
+            me = str(os.getpid())
+            kids = [p for p in os.listdir("/proc") if p.isdigit()
+                    and open(f"/proc/{p}/stat").read().rpartition(")")[2].split()[1] == me]
+            open(os.environ["QA_KIDS"], "w").write(" ".join(kids))
+            os.kill(os.getpid(), signal.SIGKILL)
+        yield item
+run._flatten = flatten
+from pimxl.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers die with the run on Linux")
+def test_a_run_killed_while_its_workers_parse_leaves_neither_them_nor_its_lock(centre_src: Path,
+                                                                              tmp_path: Path) -> None:
+    root = copy_centre(centre_src, tmp_path / "c")
+    out, db, kids = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite", tmp_path / "kids"
+    # Output to a file, not a pipe: workers left alive would hold a pipe open, and this test would wait for them.
+    with open(tmp_path / "stderr", "w") as err:
+        proc = subprocess.run([sys.executable, "-c", _KILLED_WHILE_READING, "rollup", str(root), "-o", str(out),
+                               "--history", str(db), "--as-of", CUT.isoformat(), "--quiet", "--jobs", "2"],
+                              stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, "QA_KIDS": str(kids)},
+                              timeout=120)
+    assert proc.returncode == -signal.SIGKILL, (tmp_path / "stderr").read_text()[-2000:]
+    workers = [int(p) for p in kids.read_text().split()]
+    assert len(workers) == 2
+
+    def alive(pid: int) -> bool:
+        try:  # a zombie nobody reaps (PID 1 of a container may not) is dead too
+            return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(map(alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(alive, workers))
+    # No copy of the lock is left open: the next run takes it at once and completes.
+    with RunLock(db.with_name(db.name + ".lock"), timeout=2):
+        pass
+    assert _rollup(root, out, db).parsed == 26

@@ -432,6 +432,10 @@ class History:
         except Exception:  # a damaged entry is a miss, never a failed run
             return None
 
+    def cache_count(self) -> int:
+        """How many files the parse cache holds."""
+        return self.conn.execute("SELECT count(*) FROM cache").fetchone()[0]
+
     def cache_entries(self) -> dict[str, CacheEntry]:
         """Every cache row of this version by path, in one query (the caller compares the keys)."""
         cur = self.conn.execute("SELECT path, size, mtime_ns, sha256, blob, checked_key, checked, read_key "

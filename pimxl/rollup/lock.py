@@ -54,6 +54,11 @@ class RunLock:
         finally:
             os.close(fd)
 
+    def fileno(self) -> int | None:
+        """The descriptor holding the lock (a process forked from this one must close its copy: with ``flock`` any
+        copy still open keeps the file locked)."""
+        return self._fd
+
     @property
     def locked(self) -> bool:
         return self._fd is not None

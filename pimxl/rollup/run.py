@@ -33,11 +33,13 @@ import os
 import re
 import secrets
 import shutil
+import signal
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -297,7 +299,7 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
              progress: Progress | None = None, settings: Settings | None = None,
              scanned: list[Scanned] | None = None, settled: Settled | None = None,
              pending: list[Callable[[], None]] | None = None, settle_cached: bool = False,
-             ) -> tuple[list[FileResult], int, int]:
+             pool: Pool | None = None) -> tuple[list[FileResult], int, int]:
     """Every file under ``root`` as a FileResult, using and filling the cache; also (parsed, cached).
 
     With ``settings`` the workbook rules have run on every result too (:func:`check_file`): in the
@@ -310,6 +312,7 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
     ``pending``, when given, receives the storing of the parses in the cache instead of it being done here (the
     rollup does it while its summary is written). ``settle_cached``: folders where nothing changed go to the
     workers too, to be settled from the cache (a run of a new as-of date, whose projects no earlier run built).
+    ``pool``: the workers (maybe started already), shut down when the files are read; by default ``jobs`` of them.
     """
     key = checked_key(as_of, settings) if settings is not None else None
     parse_key = read_key(as_of)
@@ -375,11 +378,13 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
     batches += [([], True, others) for folder, others in cached_in.items()
                 if folder not in folders and len(others) == readable[folder] and len(others) <= BATCH]
     todo = [job for part, _, _ in batches for job in part]
+    pool = pool if pool is not None else Pool(jobs)
     with ExitStack() as stack:
+        stack.callback(pool.close)
         # The workers start first (forked while this process is still small), and parse while
         # this process loads the cached results.
         parsing = _parse([([(i, str(p), s) for i, p, s, _ in part], as_of, settings, whole, others)
-                          for part, whole, others in batches], jobs, stack, settled)
+                          for part, whole, others in batches], pool, settled)
         del cached_in, batches
         unchecked: list[tuple[int, FileResult]] = []  # cached results whose rules must run (or ran in a worker)
         for job in hits:
@@ -484,24 +489,72 @@ def _from_cache(entry: Any, key: str | None) -> tuple[FileResult, bool] | None:
     return result, False
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int, inherited: tuple[int, ...]) -> None:
+    # A worker never outlives the run that forked it: it closes its copy of the run's lock (``inherited``; with
+    # flock a copy left open keeps the history locked), and dies with the run (on Linux) — else a run killed
+    # while it reads would leave its workers waiting forever on a queue nobody writes to.
+    for fd in inherited:
+        with suppress(OSError):
+            os.close(fd)
+    _die_with(parent)
     # Forked from a run that switched the collector off: what the worker inherited is frozen (never
     # walked, so never copied), and its own garbage is collected as usual.
     gc.freeze()
     gc.enable()
+    # What parsing needs, imported now: a pool started early does it while the run scans.
+    import pimxl.io.reader  # noqa: F401
+    import pimxl.rules  # noqa: F401
+
+
+def _die_with(parent: int) -> None:
+    """Be killed when ``parent`` (which forked this process, from its main thread) dies (Linux: PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
+def _ready() -> None:
+    """A task that does nothing: submitting it launches the pool's processes."""
+
+
+class Pool:
+    """The worker processes that parse, launched when first needed — or early (:meth:`start`), so that they fork
+    while the run is still small and import the reader while it scans — and shut down by whoever holds them."""
+
+    def __init__(self, jobs: int, inherited: tuple[int, ...] = ()) -> None:
+        self.workers = jobs or os.cpu_count() or 1
+        self.inherited = inherited  # descriptors the workers close (the run's lock)
+        self.executor: ProcessPoolExecutor | None = None
+
+    def start(self) -> ProcessPoolExecutor:
+        if self.executor is None:
+            self.executor = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init,
+                                                initargs=(os.getpid(), self.inherited))
+            # Forked workers are all launched on the first task (Python 3.11–3.13).
+            self.executor.submit(_ready)
+        return self.executor
+
+    def close(self) -> None:
+        """Shut the workers down and wait for them to exit (their memory given back, the lock's copy closed)."""
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
+            self.executor = None
 
 
 def _parse(batches: list[tuple[list[tuple[int, str, str]], date, Settings | None, bool,
-                              list[tuple[int, bytes, bytes | None]]]], jobs: int, stack: ExitStack,
-           settled: Settled | None) -> _Parsing:
-    """Start parsing (in a process pool when worth it); results come back in order, lazily."""
-    workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or sum(len(b[0]) + len(b[4]) for b in batches) < POOL_THRESHOLD:
+                              list[tuple[int, bytes, bytes | None]]]], pool: Pool, settled: Settled | None,
+           ) -> _Parsing:
+    """Start parsing (in ``pool`` when worth it); results come back in order, lazily."""
+    if pool.workers <= 1 or sum(len(b[0]) + len(b[4]) for b in batches) < POOL_THRESHOLD:
         return _Parsing(_flatten(map(_read_batch, batches), settled))
     # Several folders per task keep the pool's own overhead low; every task is submitted now.
-    chunk = max(1, min(4, len(batches) // (workers * 8)))
-    pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, initializer=_worker_init))
-    return _Parsing(_flatten(pool.map(_read_batch, batches, chunksize=chunk), settled))
+    chunk = max(1, min(4, len(batches) // (pool.workers * 8)))
+    return _Parsing(_flatten(pool.start().map(_read_batch, batches, chunksize=chunk), settled))
 
 
 def _write_and_collect(write: Callable[[], None]) -> None:
@@ -560,8 +613,14 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
     # The cyclic collector off for the run: it builds millions of small objects that live until it ends (every
     # cell of every workbook with its address); each automatic collection walked all of them again, 40 % of a
     # re-run's time at 1,000 projects. The run makes few reference cycles, so memory does not grow.
-    with collector_paused(), History(history_path) as h, h.lock(timeout=3600):
+    workers = jobs if jobs is not None else settings.jobs
+    with (collector_paused(), History(history_path) as h, h.lock(timeout=3600) as lock,
+          _closing(Pool(workers, tuple(fd for fd in [lock.fileno()] if fd is not None))) as pool):
         clock.lap("lock")
+        if pool.workers > 1 and h.cache_count() >= POOL_THRESHOLD:
+            # Files to parse are likely among as many cached ones: the workers start now and get ready while
+            # this process scans (forked while it is small).
+            pool.start()
         others = h.others_digest(as_of)
         scanned = None
         stamp = None if force else h.run_stamp(as_of)
@@ -573,6 +632,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
             if fingerprint(scanned, as_of=as_of, settings=settings, lang=lang, root=root, output=output,
                            others=others) == stamp.fingerprint:
                 _remember_seen(h, scanned)
+                pool.close()  # started for nothing: gone before the run ends (it could hold the lock)
                 if keep != output:
                     _copy_into_place(keep, output)
                 clock.lap("scan")
@@ -591,7 +651,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         results, parsed, cached = read_all(
             root, as_of=as_of, history=h, jobs=jobs if jobs is not None else settings.jobs,
             exclude=excluded, progress=progress, settings=settings, scanned=scanned, settled=settled,
-            pending=pending, settle_cached=stamp is None or not h.has_projects(as_of))
+            pending=pending, settle_cached=stamp is None or not h.has_projects(as_of), pool=pool)
         pending.append(functools.partial(_remember_seen, h, scanned))
         clock.lap("read")
         # A project group is settled already when its files are those a worker read together (a folder read
@@ -658,7 +718,6 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
         output.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(output)
         tmp = _temp_beside(output)
-        workers = jobs if jobs is not None else settings.jobs
         child = Child(write) if worth_forking(len(model.projects), workers) else None
         try:
             if child is None:
@@ -680,6 +739,15 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
                     reused=sum(model.projects.get(pid) is stored.project for pid, stored in reused.items()))
     run.outputs = {"summary": str(output), "history": str(history_path)}
     return run
+
+
+@contextmanager
+def _closing(pool: Pool) -> Iterator[Pool]:
+    """``pool``, shut down on the way out (read_all shuts it down when all went well)."""
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 def _remember_seen(history: Any, scanned: Sequence[Scanned]) -> None:
