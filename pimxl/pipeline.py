@@ -221,8 +221,15 @@ def relative_display(path: Path, roots: Iterable[Path]) -> str:
     """A path as the user would recognise it: relative to the root it was found under."""
     for root in roots:
         try:
-            rel = path.resolve().relative_to(root.resolve())
+            rel = _real(path).relative_to(_real(root))
             return str(Path(root.name) / rel) if root.is_dir() else str(path)
         except ValueError:
             continue
     return os.path.relpath(path) if not path.is_absolute() else str(path)
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a loop of symbolic links (RuntimeError before Python 3.13)
+        return path.absolute()

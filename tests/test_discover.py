@@ -101,6 +101,22 @@ def test_symlink_loops_do_not_hang(tmp_path: Path) -> None:
     ]  # link.xlsx resolves to a/x.xlsx: listed once
 
 
+def test_links_pointing_at_each_other_are_skipped_with_a_reason(tmp_path: Path) -> None:
+    # a.xlsx → b.xlsx → a.xlsx, and a non-spreadsheet link to itself: stat-ing any of them fails (ELOOP).
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.xlsx").symlink_to("b.xlsx")
+    (tmp_path / "d" / "b.xlsx").symlink_to("a.xlsx")
+    (tmp_path / "d" / "self.txt").symlink_to("self.txt")
+    _touch(tmp_path, "d/ok.xlsx")
+    found = discover_all([tmp_path])
+    assert [(f.path.relative_to(tmp_path).as_posix(), f.status, f.kind, f.reason_en) for f in found.found] == [
+        ("d/a.xlsx", "skipped", "xlsx", "symbolic link loop; cannot be read"),
+        ("d/b.xlsx", "skipped", "xlsx", "symbolic link loop; cannot be read"),
+        ("d/ok.xlsx", "candidate", "xlsx", ""),
+    ]
+    assert found.ignored == 1 and found.found[0].reason_zh == "符号链接循环，无法读取"
+
+
 def test_numbers_package_folder_is_one_entry(tmp_path: Path) -> None:
     _touch(tmp_path, "Budget.numbers/Index/Document.iwa", "Budget.numbers/preview.jpg")
     assert _rows(tmp_path, discover([tmp_path])) == [("Budget.numbers", "skipped")]

@@ -321,3 +321,12 @@ def test_one_file_wall_time(clean_file: Path, capsys: pytest.CaptureFixture[str]
         print(f"\n[pimxl validate one.xlsx] median wall time {median:.3f} s (runs: "
               + ", ".join(f"{t:.3f}" for t in times) + ")")
     assert median < 3.0
+
+
+def test_a_loop_of_symbolic_links_is_a_skipped_file_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "项目").mkdir()
+    (tmp_path / "项目" / "a.xlsx").symlink_to("b.xlsx")
+    (tmp_path / "项目" / "b.xlsx").symlink_to("a.xlsx")
+    proc = pimxl("validate", tmp_path / "项目")
+    assert proc.returncode == 0, proc.stderr
+    assert "internal error" not in proc.stderr and proc.stdout.count("符号链接循环，无法读取") == 2

@@ -191,7 +191,16 @@ def _walk(root: str, outputs: set[str], add: Callable[[Found, str], None], resul
             else:
                 _walk(entry.path, outputs, add, result, prefix + name, in_output_folder)
             continue
-        if entry.is_symlink() and not entry.is_file():
+        try:
+            link_to_nothing_or_folder = entry.is_symlink() and not entry.is_file()
+        except OSError:  # links that point at each other (ELOOP): nothing to read, never a failed run
+            if _looks_like_spreadsheet(name.lower()):
+                add(Found(Path(entry.path), "skipped", "符号链接循环，无法读取", "symbolic link loop; cannot be read",
+                          kind=_kind(name)), os.path.normcase(prefix + name))
+            else:
+                result.ignored += 1
+            continue
+        if link_to_nothing_or_folder:
             # A link to a folder is not followed (it could loop); a dangling link cannot be read.
             if os.path.isdir(entry.path):
                 path = Path(entry.path)
