@@ -69,6 +69,47 @@ def test_cells_by_distinct_value_as_cell_by_cell(columns: list[list[Any]], style
     assert fast == general
 
 
+_link_values = st.one_of(
+    st.none(), st.just(""),
+    st.builds(Link, st.sampled_from(["P1", "P2", "", "<r>x</r>", "a&b", "甲", "P1 "]),
+              st.sampled_from(["a.xlsx", "b/c d.xlsx", "", "e#f.xlsx", "中/文.xlsx", "../g.xlsx"]),
+              st.sampled_from(["", "'表'!A1", "A/B", "'a&b'!C3", "B2"])),
+)
+
+
+def _render_links(column: list[Any], room: int) -> tuple:
+    wb = Workbook(io.BytesIO(), {"in_memory": True})
+    ws = wb.add_worksheet()
+    ws.write_string(0, 0, "P2")  # a shared string xlsxwriter added before the rows
+    sink = RowSink(wb, LinkWriter(Path("/c/out"), Path("/c/src")))
+    ws.hlink_count = xlsx_cells.MAX_LINKS - room  # links the worksheet holds already
+    chunk = sink.render(ws, [{"a": v} for v in column], ["a"], 2, [4])
+    sst = wb.str_table
+    return chunk.xml, chunk.links, dict(sst.string_table), sst.count, sst.unique_count, [*sink._link_counts.values()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(column=st.lists(_link_values, min_size=1, max_size=10), room=st.sampled_from([0, 2, 10_000]))
+def test_link_column_in_passes_as_cell_by_cell(column: list[Any], room: int) -> None:
+    """A column of links (and blanks) rendered in a few passes gives the XML, hyperlinks and shared strings that
+    rendering every cell gives."""
+    fast = _render_links(column, room)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(xlsx_cells, "_LINK_COLUMN", frozenset())  # the general way
+        assert _render_links(column, room) == fast
+
+
+def test_link_column_cells_and_hyperlinks() -> None:
+    column = [Link("P1", "a.xlsx", "'表'!A1"), None, Link("P2", "b c.xlsx"), "", Link("P1", "a.xlsx", "'表'!A1")]
+    xml, links, strings, count, unique, _ = _render_links(column, 10)
+    assert xml == ('<row r="3" spans="1:1"><c r="A3" s="1" t="s"><v>1</v></c></row><row r="4" spans="1:1"></row>'
+                   '<row r="5" spans="1:1"><c r="A5" s="1" t="s"><v>0</v></c></row><row r="6" spans="1:1"></row>'
+                   '<row r="7" spans="1:1"><c r="A7" s="1" t="s"><v>1</v></c></row>')
+    assert links == [("A3", "..\\src\\a.xlsx", ' location="\'表\'!A1"'), ("A5", "..\\src\\b%20c.xlsx", ""),
+                     ("A7", "..\\src\\a.xlsx", ' location="\'表\'!A1"')]
+    assert (strings, count, unique) == ({"P2": 0, "P1": 1}, 4, 2)
+
+
 def test_negative_zero_keeps_its_sign() -> None:
     xml = _render([{"m": v} for v in (0, -0.0, 0.0, 1)], ["m"], [0], False)[0]
     assert re.findall(r"<v>([^<]*)</v>", xml) == ["0", "-0", "0", "1"]
@@ -110,6 +151,21 @@ def test_column_width_over_distinct_texts(kind: str) -> None:
               "一个很长很长很长很长很长很长很长很长很长很长很长的名字"] * 40
     column = Column("c", "列", "Column", kind)
     assert column_width(column, "列名", iter(values)) == _column_width_cell_by_cell(column, "列名", values)
+
+
+@pytest.mark.parametrize(("kind", "values", "width"), [
+    ("text", ["甲乙丙丁", None, "abc", "甲乙丙丁"], 10.0),  # 8 units, 2 more
+    ("date", [None, date(2026, 1, 1), "x"], 12.0),  # any value shows as a date
+    ("date", [None, None], 8.0),  # the header's: 6 at least
+    ("money", [1234567.5, None, -0.0, 2], 16.0),  # "¥1,234,567.50 "
+    ("money", [-0.0, 0.0], 9.0),  # "¥-0.00 " is wider than "¥0.00 "
+    ("int", [12345678, None, 7], 10.0),
+    ("days", [3, 1.5], 8.0),  # a float among ints: measured as its text, "1.5"
+])
+def test_column_width_of_one_class_columns(kind: str, values: list[Any], width: float) -> None:
+    # The shortcuts (text, dates, figures of one class) and the value-by-value way agree, on known widths.
+    column = Column("c", "列", "Column", kind)
+    assert column_width(column, "列", iter(values)) == width == _column_width_cell_by_cell(column, "列", values)
 
 
 def _build(wb: Workbook) -> None:

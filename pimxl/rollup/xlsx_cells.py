@@ -24,12 +24,13 @@ with a format does.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from math import copysign
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from xlsxwriter.utility import _datetime_to_excel_datetime, _utf16_len, _utf16_truncate, xl_col_to_name
@@ -40,7 +41,7 @@ from xlsxwriter.xmlwriter import XMLwriter
 from pimxl.rollup.sheetspec import Link
 from pimxl.rollup.xlsx_links import LinkWriter
 
-__all__ = ["MAX_LINKS", "Chunk", "RowSink", "escape_text", "inline_string"]
+__all__ = ["MAX_LINKS", "Chunk", "RowSink", "column_values", "escape_text", "inline_string"]
 
 MAX_LINKS = 65_530  # Excel's limit of hyperlinks a worksheet (xlsxwriter refuses more)
 _STRMAX = 32_767  # characters (UTF-16 units) a cell holds
@@ -48,6 +49,9 @@ _EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # serial 0; exact from 1900-03-01
 _SERIAL_FROM = date(1900, 3, 1)
 # Classes rendered once per distinct value of a column (see RowSink._tails).
 _BY_VALUE = frozenset({str, int, float, date, type(None)})
+# Classes of a column of links and blanks (see RowSink._link_tails).
+_LINK_COLUMN = frozenset({Link, str, type(None)})
+_TEXT, _TARGET, _CELL = attrgetter("text"), attrgetter("target"), attrgetter("cell")
 
 
 def escape_text(text: str) -> str:
@@ -72,7 +76,7 @@ class Chunk:
     links: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _columns(rows: list[dict[str, Any]], keys: list[str]) -> list[tuple[Any, ...]] | list[list[Any]]:
+def column_values(rows: list[dict[str, Any]], keys: list[str]) -> list[tuple[Any, ...]] | list[list[Any]]:
     """The values of each column (``row.get(key)``), every column at once."""
     # One C-level lookup of every key a row, then transposed, when every row is a plain dict holding every
     # key (a missing key, or a dict subclass whose lookup differs from get(), takes one get() a cell).
@@ -119,9 +123,11 @@ class RowSink:
         return tail, True
 
     def render(self, ws: Worksheet, rows: list[dict[str, Any]], keys: list[str], first: int,
-               styles: list[int], *, styled_blanks: bool = False) -> Chunk:
+               styles: list[int], *, styled_blanks: bool = False,
+               columns: Sequence[Sequence[Any]] | None = None) -> Chunk:
         """Render ``rows`` (one dict each; columns ``keys``, styles ``styles``: 0 for none) from 0-based row
-        ``first``, and extend the worksheet's dimension over them (xlsxwriter never sees these cells)."""
+        ``first``, and extend the worksheet's dimension over them (xlsxwriter never sees these cells).
+        ``columns``: :func:`column_values` of the rows and keys, when the caller has them already."""
         chunk = Chunk(first, first + len(rows) - 1, "")
         # Row numbers as text once, for every column's cell references.
         numbers = [str(r) for r in range(first + 1, first + len(rows) + 1)]
@@ -130,21 +136,21 @@ class RowSink:
         if not keys:  # rows without cells (nothing is spliced for them)
             chunk.xml = "".join([f'<row r="{r}{spans}</row>' for r in numbers])
             return chunk
-        columns = []
-        for j, values in enumerate(_columns(rows, keys)):
+        cells_by_column = []
+        for j, values in enumerate(column_values(rows, keys) if columns is None else columns):
             letter, xf = xl_col_to_name(j), styles[j]
             # Each cell's element after its reference ("" for no cell), then the elements, one column at a time.
             tails = self._tails(ws, values, numbers, letter, f' s="{xf}"' if xf else "", chunk)
             start = f'<c r="{letter}'
             if styled_blanks and xf:
                 blank = f'" s="{xf}"/>'
-                columns.append([f'{start}{r}"{t}' if t else f"{start}{r}{blank}"
+                cells_by_column.append([f'{start}{r}"{t}' if t else f"{start}{r}{blank}"
                                 for r, t in zip(numbers, tails, strict=True)])
             else:
-                columns.append([f'{start}{r}"{t}' if t else "" for r, t in zip(numbers, tails, strict=True)])
+                cells_by_column.append([f'{start}{r}"{t}' if t else "" for r, t in zip(numbers, tails, strict=True)])
         # One join per row, then one for the table.
         chunk.xml = "".join([f'<row r="{r}{spans}{"".join(cells)}</row>'
-                             for r, cells in zip(numbers, zip(*columns, strict=True), strict=True)])
+                             for r, cells in zip(numbers, zip(*cells_by_column, strict=True), strict=True)])
         if rows:
             ws._check_dimensions(first, 0)
             ws._check_dimensions(chunk.last_row, len(keys) - 1)
@@ -156,6 +162,10 @@ class RowSink:
         """What follows ``<c r="…"`` for each of a column's values ("" where there is no cell), with ``s``
         (the column's style attribute) in it; adds the column's string cells to the shared-string count."""
         classes = set(map(type, values))
+        if Link in classes and classes <= _LINK_COLUMN:
+            tails = self._link_tails(ws, values, numbers, letter, s, chunk)
+            if tails is not None:
+                return tails
         if classes <= _BY_VALUE:
             # Values of these classes that compare equal render alike (1 and 1.0 both as "1"; str never equals
             # a number or date), but for -0.0 ("-0", and equal to 0): render each distinct value once, in
@@ -228,6 +238,51 @@ class RowSink:
         self._link_counts[id(ws)] = MAX_LINKS - room
         self._sst.count += strings
         return out
+
+    def _link_tails(self, ws: Worksheet, values: list[Any], numbers: list[str], letter: str, s: str,
+                    chunk: Chunk) -> list[str] | None:
+        """:meth:`_tails` for a column of links (and blanks: None, ""), a few C-level passes instead of a loop
+        of Python a link; None (and nothing done) when some value needs the general way: a text cell, a link
+        without text or that does not resolve the short way, or more links than the worksheet can still take."""
+        # The links and where they are; every other value must be a blank.
+        at = [i for i, v in enumerate(values) if v.__class__ is Link]
+        if len(at) == len(values):
+            links, rows = values, numbers
+        elif all(values[i] is None or values[i] == "" for i in range(len(values)) if values[i].__class__ is not Link):
+            links, rows = [values[i] for i in at], [numbers[i] for i in at]
+        else:
+            return None
+        texts = list(map(_TEXT, links))
+        targets, cells = list(map(_TARGET, links)), list(map(_CELL, links))
+        if not all(texts) or len(links) > MAX_LINKS - self._link_counts[id(ws)]:
+            return None
+        resolved = self.links.resolve_all(targets, cells)
+        if resolved is None:
+            return None
+        files, locations = resolved
+        # As the general way: each text's shared string added in the order the cells come (the order of the
+        # distinct texts' first uses), counted once per cell that refers to it.
+        link_style = f' s="{self.wb.default_url_format._get_xf_index()}"'
+        tails: dict[str, str] = {}
+        strings = 0
+        for text, n in Counter(texts).items():
+            tail = self._strings.get(text)
+            shared = True
+            if tail is None:
+                tail, shared = self._text(text)
+            tails[text] = link_style + tail
+            strings += n if shared else 0
+        self._sst.count += strings
+        self._link_counts[id(ws)] += len(links)
+        chunk.links += zip(map(letter.__add__, rows), map(files.__getitem__, targets),
+                           map(locations.__getitem__, cells), strict=True)
+        out = list(map(tails.__getitem__, texts))
+        if links is values:
+            return out
+        column = [""] * len(values)
+        for i, tail in zip(at, out, strict=True):
+            column[i] = tail
+        return column
 
     def _value(self, v: Any, s: str) -> tuple[str, int]:
         """What follows ``<c r="…"`` for any value but a :class:`Link` ("" for no cell), and whether it refers

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,26 @@ class LinkWriter:
             return file[0], location
         url = self._prototype(link)
         return None if url is None else (escape_attr(url._target()), _location(url._anchor))
+
+    def resolve_all(self, targets: Iterable[str], cells: Iterable[str]) -> tuple[dict[str, str], dict[str, str]] | None:
+        """For links to ``targets`` at ``cells``: each distinct target's escaped relationship target and each
+        distinct cell's ``' location="…"'`` (or ""), as :meth:`resolve` gives them; None when some link takes
+        resolve's general way (a URL parse) or is no link (an empty target)."""
+        files: dict[str, str] = {}
+        for target in dict.fromkeys(targets):
+            file = self._file(target) if target else None
+            if file is None:
+                return None
+            files[target] = file[0]
+        locations: dict[str, str] = {}
+        for cell in dict.fromkeys(cells):
+            location = self._locations.get(cell, _MISSING)
+            if location is _MISSING:
+                location = self._location(cell)
+            if location is None:
+                return None
+            locations[cell] = location
+        return files, locations
 
     def shown(self, link: Link) -> str:
         """What a resolved link without text shows: its path (and cell), as write_url shows it."""

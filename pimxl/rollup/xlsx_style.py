@@ -41,6 +41,7 @@ _HIGHLIGHTS: dict[str, list[tuple[tuple[str, ...], dict[str, str]]]] = {
 }
 
 _MIN_WIDTH, _MAX_WIDTH = 6.0, 50.0
+_NONE = type(None)
 _SAMPLE_ROWS = 300  # widths from the first rows only: measuring 750,000 cells would cost more than writing them
 
 
@@ -130,6 +131,21 @@ def _shown(value: Any, kind: str) -> str:
     return str(getattr(value, "text", value))
 
 
+def _shown_texts(values: list[Any], kind: str) -> set[str]:
+    """``{_shown(value, kind) for value in values}``, without a call a value for the common columns: text, and
+    dates, figures of one class."""
+    classes = set(map(type, values))
+    if kind == "date":  # every value but None shows as a date
+        return {"2026-01-01"} if classes - {_NONE} else set()
+    if classes <= {str, _NONE}:  # text shows as it is, None as ""
+        return {"" if value is None else value for value in dict.fromkeys(values)}
+    if kind in ("money", "number") and classes <= {float, int, _NONE}:
+        return {f"¥{value:,.2f} " if value is not None else "" for value in values}
+    if kind in ("int", "days") and classes <= {int, _NONE}:
+        return {str(value) if value is not None else "" for value in dict.fromkeys(values)}
+    return {_shown(value, kind) for value in values}
+
+
 def column_width(column: Column, header: str, values: Iterable[Any]) -> float:
     """The width for a column: as given, else sized to the header and the first rows, capped."""
     if column.width:
@@ -137,6 +153,6 @@ def column_width(column: Column, header: str, values: Iterable[Any]) -> float:
     # The header wraps onto two lines at most, so half its width (rounded up) is enough.
     widest = max(6, (display_width(header) + 1) // 2 + 2)
     # Each distinct text measured once (names, stages and dates repeat).
-    shown = {_shown(value, column.kind) for value in islice(values, _SAMPLE_ROWS)}
-    widest = max(widest, max(map(display_width, shown), default=0))
+    widest = max(widest, max(map(display_width, _shown_texts(list(islice(values, _SAMPLE_ROWS)), column.kind)),
+                             default=0))
     return min(_MAX_WIDTH, max(_MIN_WIDTH, widest + 2.0))

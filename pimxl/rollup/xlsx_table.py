@@ -14,7 +14,7 @@ from xlsxwriter.utility import xl_range
 from xlsxwriter.worksheet import Worksheet
 
 from pimxl.rollup.sheetspec import Link, SheetSpec
-from pimxl.rollup.xlsx_cells import RowSink
+from pimxl.rollup.xlsx_cells import RowSink, column_values
 from pimxl.rollup.xlsx_style import Styles, add_kind_highlights, column_width
 
 __all__ = ["TableBox", "coerce", "headers", "setup_print", "write_table", "write_title"]
@@ -111,10 +111,12 @@ def write_table(ws: Worksheet, styles: Styles, spec: SheetSpec, top: int, lang: 
     ncols = max(1, len(spec.columns))
 
     # Column formats, for cells typed in later; the rendered cells carry the same style index themselves.
+    # The columns' values once, for their widths and the rendered rows.
+    keys = [c.key for c in spec.columns]
+    columns = column_values(spec.rows, keys)
     widths: list[float] = []
     for i, c in enumerate(spec.columns):
-        values = (r.get(c.key) for r in spec.rows)
-        widths.append(max(column_width(c, shown[i], values), (min_widths or {}).get(i, 0.0)))
+        widths.append(max(column_width(c, shown[i], columns[i]), (min_widths or {}).get(i, 0.0)))
         ws.set_column(i, i, widths[-1], None if cell_formats else styles.column(c.kind))
 
     if any(other):
@@ -138,8 +140,8 @@ def write_table(ws: Worksheet, styles: Styles, spec: SheetSpec, top: int, lang: 
 
     # The data rows as XML, each cell with its column's style index (0: none).
     formats = [styles.column(c.kind) for c in spec.columns]
-    sink.render(ws, spec.rows, [c.key for c in spec.columns], first_data,
-                [f._get_xf_index() if f is not None else 0 for f in formats], styled_blanks=cell_formats)
+    sink.render(ws, spec.rows, keys, first_data, [f._get_xf_index() if f is not None else 0 for f in formats],
+                styled_blanks=cell_formats, columns=columns)
     if not spec.rows:
         # Excel tables need one data row: make the empty table say so.
         ws.write_string(first_data, 0, EMPTY_TEXT, styles.empty)
