@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import multiprocessing
 import os
 import re
 import secrets
@@ -490,13 +491,15 @@ def _from_cache(entry: Any, key: str | None) -> tuple[FileResult, bool] | None:
 
 
 def _worker_init(parent: int, inherited: tuple[int, ...]) -> None:
-    # A worker never outlives the run that forked it: it closes its copy of the run's lock (``inherited``; with
-    # flock a copy left open keeps the history locked), and dies with the run (on Linux) — else a run killed
-    # while it reads would leave its workers waiting forever on a queue nobody writes to.
-    for fd in inherited:
-        with suppress(OSError):
-            os.close(fd)
-    _die_with(parent)
+    # A worker forked by the run (``parent``: its pid, 0 when workers are spawned and inherit nothing) never
+    # outlives it: it closes its copy of the run's lock (``inherited``; with flock a copy left open keeps the
+    # history locked), and dies with the run (on Linux) — else a run killed while it reads would leave its
+    # workers waiting forever on a queue nobody writes to.
+    if parent:
+        for fd in inherited:
+            with suppress(OSError):
+                os.close(fd)
+        _die_with(parent)
     # Forked from a run that switched the collector off: what the worker inherited is frozen (never
     # walked, so never copied), and its own garbage is collected as usual.
     gc.freeze()
@@ -533,8 +536,11 @@ class Pool:
 
     def start(self) -> ProcessPoolExecutor:
         if self.executor is None:
+            # Only workers forked from this process hold copies of its descriptors (not spawned ones, nor those
+            # of a fork server).
+            forked = multiprocessing.get_start_method() == "fork"
             self.executor = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init,
-                                                initargs=(os.getpid(), self.inherited))
+                                                initargs=(os.getpid(), self.inherited) if forked else (0, ()))
             # Forked workers are all launched on the first task (Python 3.11–3.13).
             self.executor.submit(_ready)
         return self.executor
