@@ -24,11 +24,12 @@ with a format does.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
+from itertools import chain, repeat
 from math import copysign
 from operator import attrgetter, itemgetter
 from typing import Any
@@ -136,21 +137,28 @@ class RowSink:
         if not keys:  # rows without cells (nothing is spliced for them)
             chunk.xml = "".join([f'<row r="{r}{spans}</row>' for r in numbers])
             return chunk
-        cells_by_column = []
+        # The table's XML as one join over an iterator of pieces, row by row: '<row r="', the row number, its
+        # spans, each column's cell, '</row>'. A column with a cell in every row gives its cells as three
+        # pieces (its '<c r="B', the row number and its '"', the cell's tail): no string made a cell.
+        quoted = [f'{r}"' for r in numbers]
+        pieces: list[Iterable[str]] = [repeat('<row r="'), numbers, repeat(spans)]
         for j, values in enumerate(column_values(rows, keys) if columns is None else columns):
             letter, xf = xl_col_to_name(j), styles[j]
-            # Each cell's element after its reference ("" for no cell), then the elements, one column at a time.
+            # Each cell's element after its reference ("" for no cell).
             tails = self._tails(ws, values, numbers, letter, f' s="{xf}"' if xf else "", chunk)
             start = f'<c r="{letter}'
-            if styled_blanks and xf:
-                blank = f'" s="{xf}"/>'
-                cells_by_column.append([f'{start}{r}"{t}' if t else f"{start}{r}{blank}"
-                                for r, t in zip(numbers, tails, strict=True)])
-            else:
-                cells_by_column.append([f'{start}{r}"{t}' if t else "" for r, t in zip(numbers, tails, strict=True)])
-        # One join per row, then one for the table.
-        chunk.xml = "".join([f'<row r="{r}{spans}{"".join(cells)}</row>'
-                             for r, cells in zip(numbers, zip(*cells_by_column, strict=True), strict=True)])
+            if "" in tails:
+                if not (styled_blanks and xf):
+                    # No cell where there is no value: the cells made one by one.
+                    pieces.append([start + r + t if t else "" for r, t in zip(quoted, tails, strict=True)])
+                    continue
+                # An empty cell with the column's style where there is no value.
+                blank = f' s="{xf}"/>'
+                tails = [t or blank for t in tails]
+            pieces += [repeat(start), quoted, tails]
+        pieces.append(repeat("</row>"))
+        # Not strict: the repeat()s are endless, the row numbers and every column's cells one a row.
+        chunk.xml = "".join(chain.from_iterable(zip(*pieces, strict=False)))
         if rows:
             ws._check_dimensions(first, 0)
             ws._check_dimensions(chunk.last_row, len(keys) - 1)
