@@ -32,6 +32,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from itertools import chain, repeat
 from typing import Any, NamedTuple
 
 from xlsxwriter.packager import Packager
@@ -216,12 +217,16 @@ def _hyperlinks(links: list[tuple[str, str, str]], rels: str | None) -> tuple[st
                     f'<Relationships xmlns="{_RELS_NS}"></Relationships>')
     next_id = max((int(m) for m in _REL_ID.findall(rels)), default=0) + 1
     if not SHARE_RELATIONSHIPS:
-        # One relationship per link, numbered in order: two comprehensions.
-        elements = [f'<hyperlink ref="{ref}" r:id="rId{n}"{location}/>'
-                    for n, (ref, _, location) in enumerate(links, next_id)]
-        relationships = [f'<Relationship Id="rId{n}" Type="{_HYPERLINK_TYPE}" Target="{target}" '
-                         f'TargetMode="External"/>' for n, (_, target, _) in enumerate(links, next_id)]
-        return "".join(elements), rels.replace("</Relationships>", "".join(relationships) + "</Relationships>")
+        # One relationship per link, numbered in order: each joined from an iterator of pieces (the constant
+        # ones repeated), no string made a link.
+        refs, targets, locations = zip(*links, strict=True)
+        ids = list(map(str, range(next_id, next_id + len(links))))
+        elements = zip(repeat('<hyperlink ref="'), refs, repeat('" r:id="rId'), ids, repeat('"'), locations,
+                       repeat("/>"), strict=False)
+        relationships = zip(repeat('<Relationship Id="rId'), ids, repeat(f'" Type="{_HYPERLINK_TYPE}" Target="'),
+                            targets, repeat('" TargetMode="External"/>'), strict=False)
+        return ("".join(chain.from_iterable(elements)),
+                rels.replace("</Relationships>", "".join(chain.from_iterable(relationships)) + "</Relationships>"))
     ids: dict[str, str] = {}
     elements, relationships = [], []
     for ref, target, location in links:
