@@ -137,6 +137,36 @@ def test_link_paths_as_xlsxwriters_url_makes_them(parts: list[str], where: tuple
         assert resolve() == fast
 
 
+@settings(max_examples=300, deadline=None)
+@given(paths=st.lists(_path_parts.map("/".join), min_size=1, max_size=6),
+       where=st.sampled_from([("/c/out", "/c/src"), ("/c/src", "/c/src"), ("/c/src/p", "/c/src"), ("/c/o u%t", "/c/s#rc"),
+                              ("/c/out", "/c/src/a&b"), ("/c", "/c/src")]))
+def test_link_paths_joined_as_one_by_one(paths: list[str], where: tuple[str, str]) -> None:
+    """Paths resolved over their joined text give what resolving each gives (the general way too)."""
+    paths = list(dict.fromkeys(paths))
+    cells = ["", "'表'!A1"] * len(paths)
+
+    def resolve() -> Any:
+        writer = LinkWriter(Path(where[0]), Path(where[1]))
+        try:
+            return writer.resolve_all(paths, cells[:len(paths)]), writer._files
+        except Exception as e:  # what xlsxwriter's Url raises (a one-letter path), the joined way raises too
+            return type(e)
+
+    joined = resolve()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(LinkWriter, "_new_files", lambda self, targets: None)  # each path on its own
+        assert resolve() == joined
+
+
+def test_link_paths_joined() -> None:
+    writer = LinkWriter(Path("/c/汇总"), Path("/c/项目"))
+    assert writer.resolve_all(["甲/a b.xlsx", "乙/[1]&.xlsx", "甲/a b.xlsx"], ["", "'表'!A1", ""]) == (
+        {"甲/a b.xlsx": "..\\项目\\甲\\a%20b.xlsx", "乙/[1]&.xlsx": "..\\项目\\乙\\%5b1%5d&amp;.xlsx"},
+        {"": "", "'表'!A1": ' location="\'表\'!A1"'})
+    assert writer._files["乙/[1]&.xlsx"] == ("..\\项目\\乙\\%5b1%5d&amp;.xlsx", "..\\项目\\乙\\[1]&.xlsx")
+
+
 def _column_width_cell_by_cell(column: Column, header: str, values: list[Any]) -> float:
     """The column width as measured before: every sampled value's text measured."""
     widest = max(6, (display_width(header) + 1) // 2 + 2)

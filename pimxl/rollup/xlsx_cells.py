@@ -50,6 +50,7 @@ _EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # serial 0; exact from 1900-03-01
 _SERIAL_FROM = date(1900, 3, 1)
 # Classes rendered once per distinct value of a column (see RowSink._tails).
 _BY_VALUE = frozenset({str, int, float, date, type(None)})
+_NUMBERS = frozenset({int, float, type(None)})
 # Classes of a column of links and blanks (see RowSink._link_tails).
 _LINK_COLUMN = frozenset({Link, str, type(None)})
 _TEXT, _TARGET, _CELL = attrgetter("text"), attrgetter("target"), attrgetter("cell")
@@ -181,21 +182,27 @@ class RowSink:
             # Counted (a text used by several cells refers to the shared-string table once per cell) when
             # the column holds text.
             uses: dict[Any, int] = Counter(values) if str in classes else dict.fromkeys(values, 0)
-            table: dict[Any, str] = {}
-            strings = 0
-            for v, n in uses.items():
-                if v is None or v == "":
-                    table[v] = ""
-                else:
-                    table[v], shared = self._value(v, s)
-                    strings += n if shared else 0
-            self._sst.count += strings
+            table: dict[Any, str]
+            if classes <= _NUMBERS:
+                # Figures (and None): what _value makes of each, without a call a value (NaN and ±inf: no cell).
+                table = {v: f"{s}><v>{v:.16G}</v></c>" if v - v == 0 else "" for v in uses if v is not None}
+                table[None] = ""
+            else:
+                table = {}
+                strings = 0
+                for v, n in uses.items():
+                    if v is None or v == "":
+                        table[v] = ""
+                    else:
+                        table[v], shared = self._value(v, s)
+                        strings += n if shared else 0
+                self._sst.count += strings
             if float in classes and 0 in table:
                 # Zeros one by one, by their sign (and None or "" as no cell).
                 zero, negative_zero = f"{s}><v>0</v></c>", f"{s}><v>-0</v></c>"
                 return [table[v] if v else "" if v is None or v == "" else
                         negative_zero if copysign(1.0, v) < 0 else zero for v in values]
-            return [table[v] for v in values]
+            return list(map(table.__getitem__, values))
         # One value at a time, in row order: links record their cell, and shared strings are added in the
         # order the cells come.
         out: list[str] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -107,12 +108,18 @@ class LinkWriter:
         """For links to ``targets`` at ``cells``: each distinct target's escaped relationship target and each
         distinct cell's ``' location="…"'`` (or ""), as :meth:`resolve` gives them; None when some link takes
         resolve's general way (a URL parse) or is no link (an empty target)."""
-        files: dict[str, str] = {}
-        for target in dict.fromkeys(targets):
-            file = self._file(target) if target else None
-            if file is None:
+        distinct = list(dict.fromkeys(targets))
+        if "" in distinct:
+            return None
+        known = self._files
+        self._new_files([target for target in distinct if target not in known])
+        # Looked up at C level; the few not known (a path the joined way did not take) one by one.
+        found = list(map(known.get, distinct))
+        if None in found:
+            found = [file or self._file(target) for target, file in zip(distinct, found, strict=True)]
+            if None in found:
                 return None
-            files[target] = file[0]
+        files = dict(zip(distinct, map(itemgetter(0), found), strict=True))
         locations: dict[str, str] = {}
         for cell in dict.fromkeys(cells):
             location = self._locations.get(cell, _MISSING)
@@ -122,6 +129,35 @@ class LinkWriter:
                 return None
             locations[cell] = location
         return files, locations
+
+    def _new_files(self, targets: list[str]) -> None:
+        """:meth:`_file` for ``targets`` (none known yet, none empty) all at once, when every one takes its short
+        way (a clean relative path below base_dir, the summary's folder outside it) and needs no escape but ones
+        their joined text can take: the same steps over the paths joined by "\\n" (which none holds); else
+        nothing (each is resolved on its own)."""
+        prefix = f"{self._prefix}/"
+        joined = "\n".join(targets)
+        if (len(targets) < 2 or prefix == "/" or joined.count("\n") != len(targets) - 1
+                or len(prefix) + max(map(len, targets)) >= 1000):
+            return
+        # _UNCLEAN, path by path, in three scans (a regex search over non-ASCII text costs more): each path
+        # between slashes holds "//" where it starts or ends with "/" or holds "//", "/./" or "/../" where a
+        # part of it is "." or "..".
+        slashed = "/" + joined.replace("\n", "/\n/") + "/"
+        if "//" in slashed or "/./" in slashed or "/../" in slashed:
+            return
+        rels = prefix + joined.replace("\n", f"\n{prefix}")
+        # A "#", "\\" or ":" makes Url split the path; a "%" may be an escape already; ".\\" would be cut off.
+        if "#" in rels or "\\" in rels or ":" in rels or "%" in rels or prefix.startswith("./"):
+            return
+        shown = rels.replace("/", "\\")
+        escaped = shown
+        for char, replacement in _URL_ESCAPES:  # "%" is not there: _escape_url's replacements
+            if char in escaped:
+                escaped = escaped.replace(char, replacement)
+        # As escape_attr: '"', "<" and ">" are URL escapes already, and no path holds a newline.
+        escaped = escaped.replace("&", "&amp;")
+        self._files.update(zip(targets, zip(escaped.split("\n"), shown.split("\n"), strict=True), strict=True))
 
     def shown(self, link: Link) -> str:
         """What a resolved link without text shows: its path (and cell), as write_url shows it."""
