@@ -31,7 +31,7 @@ from decimal import Decimal
 from enum import Enum
 from itertools import chain, repeat
 from math import copysign
-from operator import attrgetter, itemgetter
+from operator import attrgetter, itemgetter, methodcaller
 from typing import Any
 
 from xlsxwriter.utility import _datetime_to_excel_datetime, _utf16_len, _utf16_truncate, xl_col_to_name
@@ -51,6 +51,8 @@ _SERIAL_FROM = date(1900, 3, 1)
 # Classes rendered once per distinct value of a column (see RowSink._tails).
 _BY_VALUE = frozenset({str, int, float, date, type(None)})
 _NUMBERS = frozenset({int, float, type(None)})
+_TEXTS = frozenset({str, type(None)})
+_IS_SHARED = methodcaller("startswith", ' t="s">')  # a text cell's tail referring to the shared strings
 # Classes of a column of links and blanks (see RowSink._link_tails).
 _LINK_COLUMN = frozenset({Link, str, type(None)})
 _TEXT, _TARGET, _CELL = attrgetter("text"), attrgetter("target"), attrgetter("cell")
@@ -78,18 +80,26 @@ class Chunk:
     links: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def column_values(rows: list[dict[str, Any]], keys: list[str]) -> list[tuple[Any, ...]] | list[list[Any]]:
-    """The values of each column (``row.get(key)``), every column at once."""
-    # One C-level lookup of every key a row, then transposed, when every row is a plain dict holding every
-    # key (a missing key, or a dict subclass whose lookup differs from get(), takes one get() a cell).
+def column_values(rows: list[dict[str, Any]], keys: list[str]) -> list[list[Any]]:
+    """The values of each column (``row.get(key)``)."""
+    # A C-level pass over the rows a column when every row is a plain dict holding every key (a missing key,
+    # or a dict subclass whose lookup differs from get(), takes one get() a cell); a pass a column costs less
+    # than a tuple of every row's values transposed.
     if rows and set(map(type, rows)) == {dict}:
         try:
-            if len(keys) == 1:
-                return [tuple(map(itemgetter(keys[0]), rows))]
-            return list(zip(*map(itemgetter(*keys), rows), strict=True))
+            return [list(map(itemgetter(k), rows)) for k in keys]
         except KeyError:
             pass
     return [[r.get(k) for r in rows] for k in keys]
+
+
+def _shared_cells(values: list[Any], texts: list[str], tails: list[str]) -> int:
+    """How many of ``values`` (None, "" and ``texts``, whose :meth:`RowSink._text_tails` are ``tails``) are
+    cells referring to the shared-string table: one per cell of a shared text (not of one written inline)."""
+    if all(map(_IS_SHARED, tails)):
+        return len(values) - values.count(None) - values.count("")
+    uses = Counter(values)
+    return sum(uses[text] for text, tail in zip(texts, tails, strict=True) if _IS_SHARED(tail))
 
 
 class RowSink:
@@ -123,6 +133,14 @@ class RowSink:
         self._sst.count -= 1  # _get_shared_string_index counted this use; the caller counts its cells
         self._strings[key] = tail
         return tail, True
+
+    def _text_tails(self, texts: list[str]) -> list[str]:
+        """:meth:`_text`'s tails of distinct non-empty ``texts``, the new ones added to the shared strings in
+        the order given (the known ones looked up at C level); the count is left to :func:`_shared_cells`."""
+        tails = list(map(self._strings.get, texts))
+        if None in tails:
+            tails = [tail if tail is not None else self._text(text)[0] for text, tail in zip(texts, tails, strict=True)]
+        return tails
 
     def render(self, ws: Worksheet, rows: list[dict[str, Any]], keys: list[str], first: int,
                styles: list[int], *, styled_blanks: bool = False,
@@ -181,13 +199,21 @@ class RowSink:
             # first-use order (the order shared strings get their index in), and look the cells up.
             # Counted (a text used by several cells refers to the shared-string table once per cell) when
             # the column holds text.
-            uses: dict[Any, int] = Counter(values) if str in classes else dict.fromkeys(values, 0)
             table: dict[Any, str]
             if classes <= _NUMBERS:
                 # Figures (and None): what _value makes of each, without a call a value (NaN and ±inf: no cell).
-                table = {v: f"{s}><v>{v:.16G}</v></c>" if v - v == 0 else "" for v in uses if v is not None}
+                table = {v: f"{s}><v>{v:.16G}</v></c>" if v - v == 0 else ""
+                         for v in dict.fromkeys(values) if v is not None}
                 table[None] = ""
+            elif classes <= _TEXTS:
+                # Text (and None, "": no cell): the shared strings looked up at C level, the new ones added.
+                texts = [v for v in dict.fromkeys(values) if v]
+                text_tails = self._text_tails(texts)
+                table = dict(zip(texts, map(s.__add__, text_tails), strict=True))
+                table[None] = table[""] = ""
+                self._sst.count += _shared_cells(values, texts, text_tails)
             else:
+                uses: dict[Any, int] = Counter(values) if str in classes else dict.fromkeys(values, 0)
                 table = {}
                 strings = 0
                 for v, n in uses.items():
@@ -278,16 +304,10 @@ class RowSink:
         # As the general way: each text's shared string added in the order the cells come (the order of the
         # distinct texts' first uses), counted once per cell that refers to it.
         link_style = f' s="{self.wb.default_url_format._get_xf_index()}"'
-        tails: dict[str, str] = {}
-        strings = 0
-        for text, n in Counter(texts).items():
-            tail = self._strings.get(text)
-            shared = True
-            if tail is None:
-                tail, shared = self._text(text)
-            tails[text] = link_style + tail
-            strings += n if shared else 0
-        self._sst.count += strings
+        distinct = list(dict.fromkeys(texts))
+        text_tails = self._text_tails(distinct)
+        tails = dict(zip(distinct, map(link_style.__add__, text_tails), strict=True))
+        self._sst.count += _shared_cells(texts, distinct, text_tails)
         self._link_counts[id(ws)] += len(links)
         chunk.links += zip(map(letter.__add__, rows), map(files.__getitem__, targets),
                            map(locations.__getitem__, cells), strict=True)
