@@ -277,6 +277,17 @@ def test_sheet_data_over_the_rows_held_as_xlsxwriter_writes_it() -> None:
     assert "<sheetData></sheetData>" in parts["xl/worksheets/sheet2.xml"]
 
 
+@pytest.mark.parametrize("formula", ['"红"', "0", "=A1>0", "{=A1}", '"a(b"', "=XLOOKUP(A1,B:B,C:C)", "STDEV.S(A1)", "", "}"])
+@pytest.mark.parametrize("expand", [False, True])
+def test_formulas_prepared_as_xlsxwriter_prepares_them(formula: str, expand: bool) -> None:
+    wb = PartsWorkbook(io.BytesIO(), {"in_memory": True})
+    ws = wb.add_worksheet()
+    expected = Workbook(io.BytesIO(), {"in_memory": True}).add_worksheet()._prepare_formula(formula, expand)
+    assert ws._prepare_formula(formula, expand) == expected
+    assert expected == {"=A1>0": "A1>0", "{=A1}": "A1", "}": "", "STDEV.S(A1)": "_xlfn.STDEV.S(A1)" if expand else "STDEV.S(A1)",
+                        "=XLOOKUP(A1,B:B,C:C)": "_xlfn.XLOOKUP(A1,B:B,C:C)"}.get(formula, formula)
+
+
 def _rendered(wb: PartsWorkbook) -> RowSink:
     """Two worksheets with rendered rows and links under xlsxwriter's own rows, a third without."""
     sink = RowSink(wb, LinkWriter(Path("/汇总"), Path("/汇总/项目")))

@@ -243,7 +243,8 @@ def _hyperlinks(links: list[tuple[str, str, str]], rels: str | None) -> tuple[st
 class _Worksheet(Worksheet):
     """xlsxwriter's Worksheet writing its sheet data over the rows it holds cells, formats or comments for, not
     every row of its dimension: the rendered rows (spliced in later) widen the dimension over some 30,000 rows
-    that xlsxwriter would look up one by one, twice (spans, then rows), to write nothing for them."""
+    that xlsxwriter would look up one by one, twice (spans, then rows), to write nothing for them. Formulas
+    without a function are prepared without xlsxwriter's regexes."""
 
     def _write_sheet_data(self) -> None:
         if self.dim_rowmin is None:
@@ -259,6 +260,17 @@ class _Worksheet(Worksheet):
             super()._write_sheet_data()
         finally:
             self.dim_rowmin, self.dim_rowmax = dims
+
+    def _prepare_formula(self, formula: Any, expand_future_functions: bool = False) -> Any:
+        # Each of the ~130 functions xlsxwriter's regexes prefix with _xlfn. is matched with its "(": a formula
+        # without one (a conditional format's "红" or 0) only loses its braces and "=", as there.
+        if not isinstance(formula, str) or "(" in formula:
+            return super()._prepare_formula(formula, expand_future_functions)
+        if formula.startswith("{"):
+            formula = formula[1:]
+        if formula.startswith("="):
+            formula = formula[1:]
+        return formula[:-1] if formula.endswith("}") else formula
 
 
 class PartsWorkbook(Workbook):
