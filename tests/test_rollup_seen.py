@@ -31,8 +31,8 @@ def centre_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _rollup(root: Path, out: Path, db: Path, **kw: object) -> run.RollupRun:
-    return run.run_rollup(root.resolve(), out.resolve(), as_of=CUT, settings=settings_for(root), history=db,
-                          jobs=1, **kw)
+    kw.setdefault("jobs", 1)
+    return run.run_rollup(root.resolve(), out.resolve(), as_of=CUT, settings=settings_for(root), history=db, **kw)
 
 
 def _hashed(monkeypatch: pytest.MonkeyPatch, root: Path) -> list[str]:
@@ -185,3 +185,36 @@ def test_a_run_killed_while_its_workers_parse_leaves_neither_them_nor_its_lock(c
     with RunLock(db.with_name(db.name + ".lock"), timeout=2):
         pass
     assert _rollup(root, out, db).parsed == 26
+
+
+def test_workers_started_early_are_gone_when_the_run_returns(centre_src: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    root = copy_centre(centre_src, tmp_path / "c")
+    out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
+    events: list[str] = []
+    real_start, real_scan = run.Pool.start, run.scan
+
+    def start(self: run.Pool):  # noqa: ANN202
+        if self.executor is None:
+            events.append(f"start {self.workers}")
+        return real_start(self)
+
+    def scan(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        events.append("scan")
+        return real_scan(*a, **k)
+
+    monkeypatch.setattr(run.Pool, "start", start)
+    monkeypatch.setattr(run, "scan", scan)
+    _rollup(root, out, db, jobs=2)  # the cache is empty: the pool starts when the files are known
+    assert events == ["scan", "start 2"] and not multiprocessing.active_children()
+    # The cache now holds all 26 files (≥ POOL_THRESHOLD): the pool starts before the scan — for nothing, since
+    # nothing changed — and is shut down before the unchanged run returns.
+    events.clear()
+    again = _rollup(root, out, db, jobs=2)
+    assert again.unchanged and events == ["start 2", "scan"] and not multiprocessing.active_children()
+    events.clear()
+    (next(root.rglob("PRJ-2026-002-合同进程表.xlsx"))).touch()
+    third = _rollup(root, out, db, jobs=2)
+    assert third.parsed == 1 and events == ["start 2", "scan"] and not multiprocessing.active_children()
