@@ -41,6 +41,7 @@ def test_bench_reports_every_figure(tmp_path: Path) -> None:
     assert 1 <= doc["cache"]["e"]["parsed"] < doc["workbooks"]
     assert list(doc["steps"]) == ["lock", "scan", "read", "cross_rules", "model", "summary", "history"]
     assert doc["big"]["projects"] == 8 and doc["big"]["workbooks"] > doc["workbooks"]
+    assert isinstance(doc["bytecode_compiled"], int)  # the runs measured are those of pimxl with its bytecode
     # The table form names every measure.
     table = _bench_module().report_table(doc)
     for label in ("c/a", "b/c", "d/c", "e/c", "peak RSS", "summary writer"):
