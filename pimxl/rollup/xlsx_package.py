@@ -54,6 +54,8 @@ class _Member(NamedTuple):
     data: bytes  # raw deflate stream
 
 LEVEL = 1
+_GZIP = 31  # zlib's wbits for a gzip stream: 15-bit window, gzip's header and trailer
+_SMALL = 64 * 1024  # members smaller than this are deflated on the main thread
 # False (the default): one relationship per <hyperlink>, as Excel itself writes them. True: one per distinct
 # target a worksheet, referred to by every <hyperlink> to that file — the schema lets any number of elements
 # refer to one relationship id, and openpyxl, LibreOffice and calamine read it so, but whether Excel opens it
@@ -144,7 +146,7 @@ class Head(NamedTuple):
     """A worksheet part's start, deflated ahead (:func:`deflate_heads`)."""
 
     text: str  # xlsxwriter's XML up to and including </sheetData>, without the rows
-    deflating: Future[tuple[Any, int, int, list[bytes]]]  # (compressor, CRC-32, size, deflated so far)
+    deflating: Future[tuple[Any, int, bytes]]  # (compressor, size, gzip stream so far)
 
 
 def sheet_data_xml(ws: Worksheet) -> str:
@@ -180,6 +182,8 @@ def deflate_heads(wb: Workbook, chunks: Mapping[int, list[Chunk]], pool: Executo
     their style index on first use, as close() would, so close() meets them in the same order.
     """
     heads: dict[int, Head] = {}
+    if level == 0:  # stored blocks depend on how the input is split: none ahead (close() indexes the formats)
+        return heads
     for ws in wb.worksheets():
         if ws.is_chartsheet:
             continue
@@ -191,24 +195,19 @@ def deflate_heads(wb: Workbook, chunks: Mapping[int, list[Chunk]], pool: Executo
     return heads
 
 
-def _deflate_head(pieces: list[str], level: int) -> tuple[Any, int, int, list[bytes]]:
+def _deflate_head(pieces: list[str], level: int) -> tuple[Any, int, bytes]:
     # Deflate's output does not depend on how its input is split (no flush between pieces): the part deflated
-    # in pieces is the same stream as deflated whole.
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    crc = size = 0
-    out: list[bytes] = []
-    for piece in pieces:
-        data = piece.encode()
-        crc, size = zlib.crc32(data, crc), size + len(data)
-        out.append(compressor.compress(data))
-    return compressor, crc, size, out
+    # as its start and then the rest is the same stream as deflated whole. One call into zlib, the CRC-32 made
+    # there (gzip's wrapper): a thread waits for the GIL after each call while the main thread runs Python.
+    data = b"".join([piece.encode() for piece in pieces])
+    compressor = zlib.compressobj(level, zlib.DEFLATED, _GZIP)
+    return compressor, len(data), compressor.compress(data)
 
 
-def _deflate_rest(head: Future[tuple[Any, int, int, list[bytes]]], rest: bytes) -> _Member:
+def _deflate_rest(head: Future[tuple[Any, int, bytes]], rest: bytes) -> _Member:
     """The member of a head and the rest of its part."""
-    compressor, crc, size, out = head.result()
-    out += [compressor.compress(rest), compressor.flush()]
-    return _Member(zlib.crc32(rest, crc), size + len(rest), b"".join(out))
+    compressor, size, start = head.result()
+    return _gzip_member(start + compressor.compress(rest) + compressor.flush(), size + len(rest))
 
 
 def _hyperlinks(links: list[tuple[str, str, str]], rels: str | None) -> tuple[str, str]:
@@ -355,8 +354,11 @@ def write_package(parts: bytes | Sequence[Part], out: io.BufferedIOBase, chunks:
     by_name = dict(parts)
     heads = heads or {}
     spliced = {name for sheet in chunks for name in (sheet, _rels_name(sheet))}
-    # Members as they are go to the threads first; the worksheets with rows spliced in follow one by one.
-    deflated = {name: pool.submit(_deflate, _bytes(data), level) for name, data in parts if name not in spliced}
+    # Large members as they are go to the threads first; the worksheets with rows spliced in follow one by
+    # one, and the small members are deflated here last, while the threads deflate the large ones.
+    deflated: dict[str, Future[_Member] | _Member] = {
+        name: pool.submit(_deflate, _bytes(data), level)
+        for name, data in parts if name not in spliced and len(data) >= _SMALL}
     # The largest worksheets first: the last one spliced is deflated while nothing else is left to do.
     for name, sheet_chunks in sorted(chunks.items(), key=lambda item: -sum(len(c.xml) for c in item[1])):
         rels_name = _rels_name(name)
@@ -371,10 +373,14 @@ def write_package(parts: bytes | Sequence[Part], out: io.BufferedIOBase, chunks:
             deflated[name] = pool.submit(_deflate, data, level)
         if rels is not None:
             deflated[rels_name] = pool.submit(_deflate, rels.encode(), level)
+    for name, data in parts:
+        if name not in deflated and name not in spliced:
+            deflated[name] = _deflate(_bytes(data), level)
     # xlsxwriter's order, then the .rels parts of worksheets that had none (in sheet order).
     names = [name for name, _ in parts]
     names += [rels for rels in map(_rels_name, chunks) if rels in deflated and rels not in by_name]
-    _write_zip(out, [(name, deflated[name].result()) for name in names])
+    _write_zip(out, [(name, member if isinstance(member := deflated[name], _Member) else member.result())
+                     for name in names])
 
 
 def _encoded_name(name: str) -> tuple[bytes, int]:
@@ -391,9 +397,19 @@ def _bytes(data: str | bytes) -> bytes:
 
 
 def _deflate(data: bytes, level: int) -> _Member:
-    """A member's CRC-32, size and raw deflate stream, as zipfile's writestr makes them."""
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return _Member(zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush())
+    """A member's CRC-32, size and raw deflate stream, as zipfile's writestr makes them: in one call into zlib,
+    the CRC-32 made there (gzip's wrapper), but at level 0 (stored blocks, which depend on how the input is fed:
+    as zipfile feeds it)."""
+    if level == 0:
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+        return _Member(zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush())
+    return _gzip_member(zlib.compress(data, level, wbits=_GZIP), len(data))
+
+
+def _gzip_member(stream: bytes, size: int) -> _Member:
+    # A gzip stream is a 10-byte header (zlib's, without name or comment), the raw deflate stream, then its
+    # CRC-32 and size (little-endian).
+    return _Member(int.from_bytes(stream[-8:-4], "little"), size, stream[10:-8])
 
 
 def _write_zip(out: io.BufferedIOBase, members: list[tuple[str, _Member]]) -> None:
