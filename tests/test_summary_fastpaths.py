@@ -10,6 +10,7 @@ import gc
 import io
 import pickle
 import re
+import sys
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +27,13 @@ from pimxl.rollup import xlsx_cells, xlsx_links
 from pimxl.rollup.sheetspec import Column, Link, collector_paused
 from pimxl.rollup.xlsx_cells import Chunk, RowSink
 from pimxl.rollup.xlsx_links import LinkWriter
-from pimxl.rollup.xlsx_package import PartsWorkbook, deflate_heads, shared_strings_xml, write_package
+from pimxl.rollup.xlsx_package import (
+    PartsWorkbook,
+    deflate_heads,
+    quick_switches,
+    shared_strings_xml,
+    write_package,
+)
 from pimxl.rollup.xlsx_style import _SAMPLE_ROWS, _shown, column_width, display_width
 
 _values = st.one_of(
@@ -355,6 +362,23 @@ def test_deflate_does_not_depend_on_how_its_input_is_split() -> None:
             out.append(pieces.compress(data[pos:cut]))
             pos = cut
         assert b"".join(out) + pieces.flush() == expected
+
+
+def test_quick_switches_shortened_and_restored() -> None:
+    was = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        with quick_switches(0.0002):
+            assert sys.getswitchinterval() == pytest.approx(0.0002, rel=0.05)
+        assert sys.getswitchinterval() == pytest.approx(0.005, rel=0.05)
+        with pytest.raises(RuntimeError), quick_switches(0.0002):
+            raise RuntimeError
+        assert sys.getswitchinterval() == pytest.approx(0.005, rel=0.05)
+        sys.setswitchinterval(0.0001)
+        with quick_switches(0.0002):
+            assert sys.getswitchinterval() == pytest.approx(0.0001, rel=0.05)  # a caller's shorter interval stays
+    finally:
+        sys.setswitchinterval(was)
 
 
 def test_collector_paused_and_restored() -> None:

@@ -19,6 +19,8 @@ Each worksheet's start (xlsxwriter's XML up to ``</sheetData>``, with the rows) 
 threads while close() writes the other parts (:func:`deflate_heads`); the package uses it only where xlsxwriter
 then wrote that very start, and deflates the rest of the part after it. xlsxwriter's sheet data is written over
 the rows it holds only (:class:`PartsWorkbook`'s worksheets), not over the ~30,000 rendered rows' numbers.
+Each member is deflated in one call into zlib, and the summary writer shortens the interpreter's switch interval
+(:func:`quick_switches`) so that the deflating threads do not wait for the GIL while Python runs here.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ import io
 import os
 import re
 import struct
+import sys
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from itertools import chain, repeat
 from typing import Any, NamedTuple
 
@@ -42,8 +46,8 @@ from xlsxwriter.xmlwriter import XMLwriter
 
 from pimxl.rollup.xlsx_cells import Chunk
 
-__all__ = ["LEVEL", "SHARE_RELATIONSHIPS", "THREADS", "Head", "Part", "PartsWorkbook", "deflate_heads", "shared_strings_xml",
-           "sheet_data_xml", "splice", "write_package"]
+__all__ = ["LEVEL", "SHARE_RELATIONSHIPS", "THREADS", "Head", "Part", "PartsWorkbook", "deflate_heads",
+           "quick_switches", "shared_strings_xml", "sheet_data_xml", "splice", "write_package"]
 
 Part = tuple[str, str | bytes]  # a package member: its name, and its XML text or bytes
 
@@ -55,7 +59,8 @@ class _Member(NamedTuple):
 
 LEVEL = 1
 _GZIP = 31  # zlib's wbits for a gzip stream: 15-bit window, gzip's header and trailer
-_SMALL = 64 * 1024  # members smaller than this are deflated on the main thread
+_SMALL = 64 * 1024
+_SWITCH_INTERVAL = 0.0002  # s; see quick_switches  # members smaller than this are deflated on the main thread
 # False (the default): one relationship per <hyperlink>, as Excel itself writes them. True: one per distinct
 # target a worksheet, referred to by every <hyperlink> to that file — the schema lets any number of elements
 # refer to one relationship id, and openpyxl, LibreOffice and calamine read it so, but whether Excel opens it
@@ -140,6 +145,22 @@ def _pieces(sheet: str, inserts: list[tuple[int, str]], start: int) -> list[str]
 
 def _joined(pieces: list[str]) -> bytes:
     return b"".join([piece.encode() for piece in pieces])
+
+
+@contextmanager
+def quick_switches(interval: float = _SWITCH_INTERVAL) -> Iterator[None]:
+    """The interpreter's thread switch interval at most ``interval`` seconds, as it was afterwards.
+
+    A deflating thread needs the GIL between its calls into zlib (to go on to the next member); while this
+    thread runs Python (xlsxwriter's close(), the splicing) it gets it only when the switch interval (5 ms by
+    default) has passed, and idles meanwhile: deflating alongside that Python is then mostly waiting.
+    """
+    was = sys.getswitchinterval()
+    sys.setswitchinterval(min(was, interval))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(was)
 
 
 class Head(NamedTuple):
