@@ -237,7 +237,11 @@ def _build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[C
     # 应收 -------------------------------------------------------------------------------------------
     labels = bucket_labels(edges)
     age_cols = [Column(f"age_{i}", b if b == NOT_DUE else f"{b}天", b, "money") for i, b in enumerate(labels)]
-    age_keys = [(f"age_{i}", b) for i, b in enumerate(labels)]
+    # Each node's unpaid amount under its bucket's column, None under the others.
+    no_ages = {f"age_{i}": None for i in range(len(labels))}
+    age_keys: dict[str, list[str]] = {}
+    for i, b in enumerate(labels):
+        age_keys.setdefault(b, []).append(f"age_{i}")
     recv = []
     for c in model.contracts:
         for n in c.payments:
@@ -248,7 +252,9 @@ def _build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[C
                    "invoiced": n.invoiced, "received": n.received, "unpaid": n.unpaid, "receivable": n.receivable,
                    "days_past_due": n.days_past_due, "bucket": n.bucket,
                    "overdue_receivable": n.receivable if n.overdue else 0.0}
-            row.update({key: (n.unpaid if n.bucket == b else None) for key, b in age_keys})
+            row.update(no_ages)
+            for key in age_keys.get(n.bucket, ()):
+                row[key] = n.unpaid
             recv.append(row)
     sheet("receivables", "应收账款", _cols(
         *P_COLS, ("contract_no", "合同编号", "Contract no.", "link"), ("customer", "客户名称", "Customer", "text"),

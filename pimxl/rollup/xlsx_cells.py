@@ -137,9 +137,25 @@ class RowSink:
     def _text_tails(self, texts: list[str]) -> list[str]:
         """:meth:`_text`'s tails of distinct non-empty ``texts``, the new ones added to the shared strings in
         the order given (the known ones looked up at C level); the count is left to :func:`_shared_cells`."""
-        tails = list(map(self._strings.get, texts))
-        if None in tails:
-            tails = [tail if tail is not None else self._text(text)[0] for text, tail in zip(texts, tails, strict=True)]
+        known = self._strings
+        tails = list(map(known.get, texts))
+        if None not in tails:
+            return tails
+        # The new ones as _text adds them, its common case inline: the next index of xlsxwriter's table (or the
+        # one it has for a string it wrote itself); a long text (cut to Excel's limit) or one that looks like
+        # rich text the general way.
+        table, sst = self._sst.string_table, self._sst
+        for i, text in enumerate(texts):
+            if tails[i] is not None:
+                continue
+            if len(text) > _STRMAX // 2 or (text.startswith("<r>") and text.endswith("</r>")):
+                tails[i] = self._text(text)[0]
+                continue
+            index = table.get(text)
+            if index is None:
+                index = table[text] = sst.unique_count
+                sst.unique_count += 1
+            tails[i] = known[text] = f' t="s"><v>{index}</v></c>'
         return tails
 
     def render(self, ws: Worksheet, rows: list[dict[str, Any]], keys: list[str], first: int,
@@ -190,7 +206,7 @@ class RowSink:
         (the column's style attribute) in it; adds the column's string cells to the shared-string count."""
         classes = set(map(type, values))
         if Link in classes and classes <= _LINK_COLUMN:
-            tails = self._link_tails(ws, values, numbers, letter, s, chunk)
+            tails = self._link_tails(ws, values, numbers, letter, s, chunk, classes == {Link})
             if tails is not None:
                 return tails
         if classes <= _BY_VALUE:
@@ -281,15 +297,16 @@ class RowSink:
         return out
 
     def _link_tails(self, ws: Worksheet, values: list[Any], numbers: list[str], letter: str, s: str,
-                    chunk: Chunk) -> list[str] | None:
+                    chunk: Chunk, only_links: bool) -> list[str] | None:
         """:meth:`_tails` for a column of links (and blanks: None, ""), a few C-level passes instead of a loop
         of Python a link; None (and nothing done) when some value needs the general way: a text cell, a link
         without text or that does not resolve the short way, or more links than the worksheet can still take."""
         # The links and where they are; every other value must be a blank.
-        at = [i for i, v in enumerate(values) if v.__class__ is Link]
-        if len(at) == len(values):
+        at: list[int] = []
+        if only_links:
             links, rows = values, numbers
         elif all(values[i] is None or values[i] == "" for i in range(len(values)) if values[i].__class__ is not Link):
+            at = [i for i, v in enumerate(values) if v.__class__ is Link]
             links, rows = [values[i] for i in at], [numbers[i] for i in at]
         else:
             return None
