@@ -18,7 +18,7 @@ from ..templates.vocab import CONTRACT_STAGES
 from .ageing import NOT_DUE, ageing_totals, bucket_labels
 from .changes import Change
 from .kpis import KPI_LABELS, TREND_KEYS, kpi_list
-from .model import RAG_ZH, Project, Reason, RollupModel, StageRow
+from .model import RAG_ZH, Project, Reason, RollupModel
 from .sheetspec import ChartSpec, Column, Link, SheetSpec, Summary, collector_paused
 
 __all__ = ["SHEETS", "build_summary"]
@@ -127,8 +127,9 @@ def _build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[C
     stage_cols = [c for i, st in enumerate(CONTRACT_STAGES, 1) for c in (
         Column(f"s{i:02d}_planned", f"{st}计划", f"{st} planned", "date"),
         Column(f"s{i:02d}_actual", f"{st}实际", f"{st} actual", "date"))]
-    # Each stage's two column keys, made once.
-    stage_keys = [(st, f"s{i:02d}_planned", f"s{i:02d}_actual") for i, st in enumerate(CONTRACT_STAGES, 1)]
+    # Each stage's two column keys, made once; every one empty until a stage row fills it.
+    stage_keys = {st: (f"s{i:02d}_planned", f"s{i:02d}_actual") for i, st in enumerate(CONTRACT_STAGES, 1)}
+    no_stages = {key: None for keys in stage_keys.values() for key in keys}
     crow = []
     for c in model.contracts:
         row = {**pid(c.project_id, c.path), "contract_no": _link(c.contract_no, c.path), "customer": c.customer,
@@ -137,15 +138,12 @@ def _build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[C
                "next_planned": c.next_planned, "days_late": c.days_late, "received": c.received,
                "receivable": c.receivable, "overdue_receivable": c.overdue_receivable, "rag": RAG_ZH[c.rag],
                "reasons": _why(c.reasons, lang), "last_updated": c.last_updated, "stale_days": c.stale_days}
-        # Contract.stage(name) is the first row of that stage: all of them looked up at once.
-        stages: dict[str, StageRow] = {}
-        for sr in c.stages:
-            stages.setdefault(sr.stage, sr)
-        for st, planned, actual in stage_keys:
-            sr = stages.get(st)
-            na = sr is not None and not sr.applicable
-            row[planned] = "不适用" if na else (sr.planned if sr else None)
-            row[actual] = "不适用" if na else (sr.actual if sr else None)
+        # Contract.stage(name) is the first row of that stage: the rows written last to first, the first last.
+        row.update(no_stages)
+        for sr in reversed(c.stages):
+            keys = stage_keys.get(sr.stage)
+            if keys is not None:
+                row[keys[0]], row[keys[1]] = (sr.planned, sr.actual) if sr.applicable else ("不适用", "不适用")
         crow.append(row)
     sheet("contracts", "合同进程表", _cols(
         *P_COLS, ("contract_no", "合同编号", "Contract no.", "link"), ("customer", "客户名称", "Customer", "text"),

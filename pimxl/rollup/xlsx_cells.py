@@ -217,9 +217,12 @@ class RowSink:
             # the column holds text.
             table: dict[Any, str]
             if classes <= _NUMBERS:
-                # Figures (and None): what _value makes of each, without a call a value (NaN and ±inf: no cell).
-                table = {v: f"{s}><v>{v:.16G}</v></c>" if v - v == 0 else ""
-                         for v in dict.fromkeys(values) if v is not None}
+                # Figures (and None): what _value makes of each, without a call a value (NaN and ±inf: no cell);
+                # each cell's own when most are distinct (amounts), which keeps the sign of a zero as well.
+                distinct = dict.fromkeys(values)
+                if len(distinct) * 2 > len(values):
+                    return [f"{s}><v>{v:.16G}</v></c>" if v is not None and v - v == 0 else "" for v in values]
+                table = {v: f"{s}><v>{v:.16G}</v></c>" if v - v == 0 else "" for v in distinct if v is not None}
                 table[None] = ""
             elif classes <= _TEXTS:
                 # Text (and None, "": no cell): the shared strings looked up at C level, the new ones added.
