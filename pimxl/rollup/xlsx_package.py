@@ -87,9 +87,9 @@ _ROW = re.compile(r'<row r="(\d+)"')
 _REL_ID = re.compile(r'Id="rId(\d+)"')
 
 
-def splice(sheet: str, rels: str | None, chunks: list[Chunk]) -> tuple[bytes, str | None]:
+def splice(sheet: str, rels: str | None, chunks: list[Chunk]) -> tuple[bytes, bytes | None]:
     """``sheet`` (xlsxwriter's worksheet XML) with the chunks' rows and hyperlinks, and its .rels part (None if
-    it has none) with their relationships.
+    it has none) with their relationships, both as UTF-8.
 
     Positions are found in xlsxwriter's small XML; the result is joined as UTF-8 pieces, so the rows (ASCII)
     are never copied into one large string that the sheet's non-ASCII text would make twice as wide.
@@ -119,12 +119,12 @@ def _row_inserts(sheet: str, data_end: int, chunks: list[Chunk]) -> list[tuple[i
 
 
 def _link_inserts(sheet: str, data_end: int, chunks: list[Chunk],
-                  rels: str | None) -> tuple[list[tuple[int, str]], str | None]:
+                  rels: str | None) -> tuple[list[tuple[int, str]], bytes | None]:
     """Where the chunks' ``<hyperlink>`` elements go in ``sheet`` (after ``data_end``), and ``rels`` with their
-    relationships."""
+    relationships, as UTF-8."""
     links = [link for chunk in chunks for link in chunk.links]
     if not links:
-        return [], rels
+        return [], None if rels is None else rels.encode()
     body, rels = _hyperlinks(links, rels)
     if "</hyperlinks>" in sheet:  # xlsxwriter's own links (a KPI value) are there already
         return [(sheet.index("</hyperlinks>"), body)], rels
@@ -231,8 +231,9 @@ def _deflate_rest(head: Future[tuple[Any, int, bytes]], rest: bytes) -> _Member:
     return _gzip_member(start + compressor.compress(rest) + compressor.flush(), size + len(rest))
 
 
-def _hyperlinks(links: list[tuple[str, str, str]], rels: str | None) -> tuple[str, str]:
-    """The ``<hyperlink>`` elements, and ``rels`` with one relationship per distinct target added."""
+def _hyperlinks(links: list[tuple[str, str, str]], rels: str | None) -> tuple[str, bytes]:
+    """The ``<hyperlink>`` elements, and ``rels`` with one relationship per link (or distinct target) added, as
+    UTF-8."""
     rels = rels or (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                     f'<Relationships xmlns="{_RELS_NS}"></Relationships>')
     next_id = max((int(m) for m in _REL_ID.findall(rels)), default=0) + 1
@@ -245,8 +246,7 @@ def _hyperlinks(links: list[tuple[str, str, str]], rels: str | None) -> tuple[st
                        repeat("/>"), strict=False)
         relationships = zip(repeat('<Relationship Id="rId'), ids, repeat(f'" Type="{_HYPERLINK_TYPE}" Target="'),
                             targets, repeat('" TargetMode="External"/>'), strict=False)
-        return ("".join(chain.from_iterable(elements)),
-                rels.replace("</Relationships>", "".join(chain.from_iterable(relationships)) + "</Relationships>"))
+        return "".join(chain.from_iterable(elements)), _added(rels, "".join(chain.from_iterable(relationships)))
     ids: dict[str, str] = {}
     elements, relationships = [], []
     for ref, target, location in links:
@@ -257,7 +257,14 @@ def _hyperlinks(links: list[tuple[str, str, str]], rels: str | None) -> tuple[st
             relationships.append(f'<Relationship Id="{rid}" Type="{_HYPERLINK_TYPE}" Target="{target}" '
                                  f'TargetMode="External"/>')
         elements.append(f'<hyperlink ref="{ref}" r:id="{rid}"{location}/>')
-    return "".join(elements), rels.replace("</Relationships>", "".join(relationships) + "</Relationships>")
+    return "".join(elements), _added(rels, "".join(relationships))
+
+
+def _added(rels: str, relationships: str) -> bytes:
+    """``rels`` with ``relationships`` before its end, as UTF-8: encoded in three pieces, as the relationships
+    (megabytes of text, non-ASCII paths among it) are never copied into another string."""
+    at = rels.index("</Relationships>")
+    return b"".join([rels[:at].encode(), relationships.encode(), rels[at:].encode()])
 
 
 class _Worksheet(Worksheet):
@@ -393,7 +400,7 @@ def write_package(parts: bytes | Sequence[Part], out: io.BufferedIOBase, chunks:
             data, rels = splice(sheet, rels, sheet_chunks)
             deflated[name] = pool.submit(_deflate, data, level)
         if rels is not None:
-            deflated[rels_name] = pool.submit(_deflate, rels.encode(), level)
+            deflated[rels_name] = pool.submit(_deflate, rels, level)
     for name, data in parts:
         if name not in deflated and name not in spliced:
             deflated[name] = _deflate(_bytes(data), level)
