@@ -112,6 +112,9 @@ class RowSink:
         self._sst = wb.str_table
         self._strings: dict[str, str] = {}  # text → the rest of its <c> element: ' t="s"><v>N</v></c>'
         self._link_counts: dict[int, int] = {}
+        # Row numbers as text, and each followed by '"', from 0: made once for every table (sliced).
+        self._numbers: list[str] = []
+        self._quoted: list[str] = []
 
     def _text(self, text: str) -> tuple[str, bool]:
         """The rest of a string cell's element for ``text`` (after its style), and whether it refers to the
@@ -133,6 +136,14 @@ class RowSink:
         self._sst.count -= 1  # _get_shared_string_index counted this use; the caller counts its cells
         self._strings[key] = tail
         return tail, True
+
+    def _row_numbers(self, start: int, stop: int) -> tuple[list[str], list[str]]:
+        """The row numbers from ``start`` to ``stop`` (exclusive) as text, and each followed by '"'."""
+        if stop > len(self._numbers):
+            more = [str(r) for r in range(len(self._numbers), stop)]
+            self._numbers += more
+            self._quoted += [f'{r}"' for r in more]
+        return self._numbers[start:stop], self._quoted[start:stop]
 
     def _text_tails(self, texts: list[str]) -> list[str]:
         """:meth:`_text`'s tails of distinct non-empty ``texts``, the new ones added to the shared strings in
@@ -166,7 +177,7 @@ class RowSink:
         ``columns``: :func:`column_values` of the rows and keys, when the caller has them already."""
         chunk = Chunk(first, first + len(rows) - 1, "")
         # Row numbers as text once, for every column's cell references.
-        numbers = [str(r) for r in range(first + 1, first + len(rows) + 1)]
+        numbers, quoted = self._row_numbers(first + 1, first + len(rows) + 1)
         spans = f'" spans="1:{len(keys)}">'
         self._link_counts.setdefault(id(ws), ws.hlink_count)
         if not keys:  # rows without cells (nothing is spliced for them)
@@ -175,7 +186,6 @@ class RowSink:
         # The table's XML as one join over an iterator of pieces, row by row: '<row r="', the row number, its
         # spans, each column's cell, '</row>'. A column with a cell in every row gives its cells as three
         # pieces (its '<c r="B', the row number and its '"', the cell's tail): no string made a cell.
-        quoted = [f'{r}"' for r in numbers]
         pieces: list[Iterable[str]] = [repeat('<row r="'), numbers, repeat(spans)]
         for j, values in enumerate(column_values(rows, keys) if columns is None else columns):
             letter, xf = xl_col_to_name(j), styles[j]
