@@ -13,6 +13,7 @@ import re
 import sys
 import zipfile
 import zlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,7 @@ from pimxl.rollup.sheetspec import Column, Link, collector_paused
 from pimxl.rollup.xlsx_cells import Chunk, RowSink
 from pimxl.rollup.xlsx_links import LinkWriter
 from pimxl.rollup.xlsx_package import (
+    Part,
     PartsWorkbook,
     deflate_heads,
     quick_switches,
@@ -216,17 +218,22 @@ def _build(wb: Workbook) -> None:
     wb.set_properties({"created": date(2026, 1, 1)})
 
 
-def test_parts_workbook_hands_over_what_xlsxwriter_zips() -> None:
+def _zipped_and_parts(build: Callable[[Workbook], None]) -> tuple[list[tuple[str, bytes]], list[Part]]:
+    """The members plain xlsxwriter zips for ``build``, and the parts PartsWorkbook hands over for it."""
     zipped = io.BytesIO()
     wb = Workbook(zipped, {"in_memory": True})
-    _build(wb)
+    build(wb)
     wb.close()
     parts_wb = PartsWorkbook(io.BytesIO(), {"in_memory": True})
-    _build(parts_wb)
+    build(parts_wb)
     parts_wb.close()
     with zipfile.ZipFile(zipped) as z:
-        assert [(name, z.read(name)) for name in z.namelist()] == [
-            (name, data.encode() if isinstance(data, str) else data) for name, data in parts_wb.parts]
+        return [(name, z.read(name)) for name in z.namelist()], parts_wb.parts
+
+
+def test_parts_workbook_hands_over_what_xlsxwriter_zips() -> None:
+    zipped, parts = _zipped_and_parts(_build)
+    assert zipped == [(name, data.encode() if isinstance(data, str) else data) for name, data in parts]
 
 
 @pytest.mark.parametrize("level", [0, 1, 6])
@@ -264,17 +271,10 @@ def _sparse(wb: Workbook) -> None:
 
 
 def test_sheet_data_over_the_rows_held_as_xlsxwriter_writes_it() -> None:
-    zipped = io.BytesIO()
-    wb = Workbook(zipped, {"in_memory": True})
-    _sparse(wb)
-    wb.close()
-    parts_wb = PartsWorkbook(io.BytesIO(), {"in_memory": True})
-    _sparse(parts_wb)
-    parts_wb.close()
-    parts = dict(parts_wb.parts)
-    with zipfile.ZipFile(zipped) as z:
-        for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
-            assert parts[name] == z.read(name).decode()
+    members, held = _zipped_and_parts(_sparse)
+    zipped, parts = dict(members), dict(held)
+    for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
+        assert parts[name] == zipped[name].decode()
     sheet1 = parts["xl/worksheets/sheet1.xml"]
     assert '<dimension ref="A1:E30000"/>' in sheet1
     assert ('<sheetData><row r="1" spans="1:4"><c r="A1" t="s"><v>0</v></c><c r="D1"><v>2</v></c></row>'
