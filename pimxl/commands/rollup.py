@@ -34,7 +34,8 @@ findings), 1 when the run itself failed.""")
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 文档 / print one JSON document")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress bar")
 @click.option("--force", is_flag=True,
-              help="即使输入未变化也重新汇总 / rebuild even when nothing changed since this as-of date's last run")
+              help="即使输入未变化也重新汇总，并重新读取每个文件以核对内容 / rebuild even when nothing changed since "
+                   "this as-of date's last run, and read every file again to hash it")
 @as_of_option
 @lang_option
 def rollup(root: Path, output: Path, history: Path | None, views: Path | None, jobs: int | None, as_json: bool,
