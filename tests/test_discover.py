@@ -117,6 +117,14 @@ def test_links_pointing_at_each_other_are_skipped_with_a_reason(tmp_path: Path) 
     assert found.ignored == 1 and found.found[0].reason_zh == "符号链接循环，无法读取"
 
 
+def test_a_folder_given_twice_or_inside_another_is_counted_once(tmp_path: Path) -> None:
+    _touch(tmp_path, "a/x.xlsx", "a/notes.docx", "a/b/y.xlsx", "a/b/scan.pdf")
+    once = discover_all([tmp_path / "a"])
+    assert (len(once.found), once.ignored) == (2, 2)
+    again = discover_all([tmp_path / "a", tmp_path / "a", tmp_path / "a" / "b"])
+    assert [f.path for f in again.found] == [f.path for f in once.found] and again.ignored == 2
+
+
 def test_numbers_package_folder_is_one_entry(tmp_path: Path) -> None:
     _touch(tmp_path, "Budget.numbers/Index/Document.iwa", "Budget.numbers/preview.jpg")
     assert _rows(tmp_path, discover([tmp_path])) == [("Budget.numbers", "skipped")]

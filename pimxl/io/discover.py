@@ -129,17 +129,21 @@ def discover_all(paths: Iterable[Path], *, exclude_outputs: Iterable[Path] = ())
     outputs = {_key(Path(p)) for p in exclude_outputs}
     result = Discovery()
     seen: set[str] = set()
-
-    def add(found: Found, key: str) -> None:
+    def add(found: Found | None, key: str) -> None:
+        """List ``found`` (None: count a file that is no spreadsheet) unless its file was met before: a folder
+        given twice, or inside another one given, is listed and counted once."""
         if key not in seen:
             seen.add(key)
-            result.found.append(found)
+            if found is not None:
+                result.found.append(found)
+            else:
+                result.ignored += 1
 
     for given in paths:
         given = Path(given)
         name = given.name
         if given.is_dir() and _kind(name) != "numbers":
-            _walk(str(given), outputs, add, result, str(_resolved(given)), OUTPUT_FOLDER in given.parts)
+            _walk(str(given), outputs, add, str(_resolved(given)), OUTPUT_FOLDER in given.parts)
             continue
         # A file named directly is read whatever its name says (probe decides what it is),
         # unless it is a lock or temp file, or a Numbers document.
@@ -156,7 +160,7 @@ def discover(paths: Iterable[Path], *, exclude_outputs: Iterable[Path] = ()) -> 
     return discover_all(paths, exclude_outputs=exclude_outputs).found
 
 
-def _walk(root: str, outputs: set[str], add: Callable[[Found, str], None], result: Discovery, real: str,
+def _walk(root: str, outputs: set[str], add: Callable[[Found | None, str], None], real: str,
           in_output_folder: bool) -> None:
     """Depth-first, sorted by name; symlinked folders are not followed (no loops).
 
@@ -189,7 +193,7 @@ def _walk(root: str, outputs: set[str], add: Callable[[Found, str], None], resul
                 add(Found(Path(entry.path), "skipped", "pimxl 输出文件夹，已跳过", "pimxl output folder; skipped",
                           kind="folder"), key)
             else:
-                _walk(entry.path, outputs, add, result, prefix + name, in_output_folder)
+                _walk(entry.path, outputs, add, prefix + name, in_output_folder)
             continue
         try:
             link_to_nothing_or_folder = entry.is_symlink() and not entry.is_file()
@@ -198,7 +202,7 @@ def _walk(root: str, outputs: set[str], add: Callable[[Found, str], None], resul
                 add(Found(Path(entry.path), "skipped", "符号链接循环，无法读取", "symbolic link loop; cannot be read",
                           kind=_kind(name)), os.path.normcase(prefix + name))
             else:
-                result.ignored += 1
+                add(None, os.path.normcase(prefix + name))
             continue
         if link_to_nothing_or_folder:
             # A link to a folder is not followed (it could loop); a dangling link cannot be read.
@@ -213,7 +217,7 @@ def _walk(root: str, outputs: set[str], add: Callable[[Found, str], None], resul
             continue
         low = name.lower()
         if not _looks_like_spreadsheet(low):
-            result.ignored += 1
+            add(None, os.path.normcase(prefix + name))
             continue
         path = Path(entry.path)
         # A link to a file is keyed by its target (listed once); any other file by real + its name.
