@@ -22,6 +22,7 @@ from typing import Any
 from .config import Settings
 from .errors import FileProblem
 from .findings import Code, Finding, Severity
+from .io.discover import real_path
 from .results import FileResult
 
 __all__ = [
@@ -222,15 +223,9 @@ def relative_display(path: Path, roots: Iterable[Path]) -> str:
     """A path as the user would recognise it: relative to the root it was found under."""
     for root in roots:
         try:
-            rel = _real(path).relative_to(_real(root))
+            rel = real_path(path).relative_to(real_path(root))
             return str(Path(root.name) / rel) if root.is_dir() else str(path)
         except ValueError:
             continue
     return os.path.relpath(path) if not path.is_absolute() else str(path)
 
-
-def _real(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # a loop of symbolic links (RuntimeError before Python 3.13)
-        return path.absolute()

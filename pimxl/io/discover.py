@@ -23,6 +23,7 @@ __all__ = [
     "Found",
     "discover",
     "discover_all",
+    "real_path",
 ]
 
 SPREADSHEET_EXTENSIONS = frozenset(
@@ -102,16 +103,18 @@ def _skip_reason(name: str, low: str, kind: str, key: str, outputs: set[str],
     return None
 
 
-def _resolved(path: Path) -> Path:
+def real_path(path: Path) -> Path:
+    """``path`` resolved, or made absolute when it cannot be (a loop of symbolic links: RuntimeError before
+    Python 3.13, OSError since; an unreadable folder on the way)."""
     try:
         return path.resolve()
-    except OSError:
+    except (OSError, RuntimeError):
         return path.absolute()
 
 
 def _key(path: Path) -> str:
     """What tells two paths apart (the real path; compared as ``Path`` compares them: ignoring case on Windows)."""
-    return os.path.normcase(str(_resolved(path)))
+    return os.path.normcase(str(real_path(path)))
 
 
 def _looks_like_spreadsheet(low: str) -> bool:
@@ -143,7 +146,7 @@ def discover_all(paths: Iterable[Path], *, exclude_outputs: Iterable[Path] = ())
         given = Path(given)
         name = given.name
         if given.is_dir() and _kind(name) != "numbers":
-            _walk(str(given), outputs, add, str(_resolved(given)), OUTPUT_FOLDER in given.parts)
+            _walk(str(given), outputs, add, str(real_path(given)), OUTPUT_FOLDER in given.parts)
             continue
         # A file named directly is read whatever its name says (probe decides what it is),
         # unless it is a lock or temp file, or a Numbers document.
