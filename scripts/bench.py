@@ -69,8 +69,9 @@ def compile_pimxl() -> int:
     import pimxl
 
     package = Path(pimxl.__file__).parent
-    stale = [f for f in package.rglob("*.py") if not Path(importlib.util.cache_from_source(str(f))).exists()
-             or Path(importlib.util.cache_from_source(str(f))).stat().st_mtime < f.stat().st_mtime]
+    # compileall recompiles what is stale by itself; counted here to say so.
+    cached = {f: Path(importlib.util.cache_from_source(str(f))) for f in package.rglob("*.py")}
+    stale = [f for f, pyc in cached.items() if not pyc.exists() or pyc.stat().st_mtime < f.stat().st_mtime]
     if stale:
         compileall.compile_dir(package, quiet=2)
     return len(stale)

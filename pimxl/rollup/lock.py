@@ -54,9 +54,11 @@ class RunLock:
         finally:
             os.close(fd)
 
-    def fileno(self) -> int | None:
+    def fileno(self) -> int:
         """The descriptor holding the lock (a process forked from this one must close its copy: with ``flock`` any
         copy still open keeps the file locked)."""
+        if self._fd is None:
+            raise RuntimeError(f"{self.path} is not held")
         return self._fd
 
     @property

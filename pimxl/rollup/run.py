@@ -40,7 +40,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -379,9 +379,7 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
     batches += [([], True, others) for folder, others in cached_in.items()
                 if folder not in folders and len(others) == readable[folder] and len(others) <= BATCH]
     todo = [job for part, _, _ in batches for job in part]
-    pool = pool if pool is not None else Pool(jobs)
-    with ExitStack() as stack:
-        stack.callback(pool.close)
+    with pool if pool is not None else Pool(jobs) as pool:
         # The workers start first (forked while this process is still small), and parse while
         # this process loads the cached results.
         parsing = _parse([([(i, str(p), s) for i, p, s, _ in part], as_of, settings, whole, others)
@@ -527,7 +525,8 @@ def _ready() -> None:
 
 class Pool:
     """The worker processes that parse, launched when first needed — or early (:meth:`start`), so that they fork
-    while the run is still small and import the reader while it scans — and shut down by whoever holds them."""
+    while the run is still small and import the reader while it scans. Leaving ``with`` shuts them down and waits
+    for them to exit."""
 
     def __init__(self, jobs: int, inherited: tuple[int, ...] = ()) -> None:
         self.workers = jobs or os.cpu_count() or 1
@@ -544,6 +543,12 @@ class Pool:
             # Forked workers are all launched on the first task (Python 3.11–3.13).
             self.executor.submit(_ready)
         return self.executor
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         """Shut the workers down and wait for them to exit (their memory given back, the lock's copy closed)."""
@@ -621,7 +626,7 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
     # re-run's time at 1,000 projects. The run makes few reference cycles, so memory does not grow.
     workers = jobs if jobs is not None else settings.jobs
     with (collector_paused(), History(history_path) as h, h.lock(timeout=3600) as lock,
-          _closing(Pool(workers, tuple(fd for fd in [lock.fileno()] if fd is not None))) as pool):
+          Pool(workers, (lock.fileno(),)) as pool):
         clock.lap("lock")
         if pool.workers > 1 and h.cache_count() >= POOL_THRESHOLD:
             # Files to parse are likely among as many cached ones: the workers start now and get ready while
@@ -638,7 +643,6 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
             if fingerprint(scanned, as_of=as_of, settings=settings, lang=lang, root=root, output=output,
                            others=others) == stamp.fingerprint:
                 _remember_seen(h, scanned)
-                pool.close()  # started for nothing: gone before the run ends (it could hold the lock)
                 if keep != output:
                     _copy_into_place(keep, output)
                 clock.lap("scan")
@@ -745,15 +749,6 @@ def run_rollup(root: Path, output: Path, *, as_of: date, settings: Settings, his
                     reused=sum(model.projects.get(pid) is stored.project for pid, stored in reused.items()))
     run.outputs = {"summary": str(output), "history": str(history_path)}
     return run
-
-
-@contextmanager
-def _closing(pool: Pool) -> Iterator[Pool]:
-    """``pool``, shut down on the way out (read_all shuts it down when all went well)."""
-    try:
-        yield pool
-    finally:
-        pool.close()
 
 
 def _remember_seen(history: Any, scanned: Sequence[Scanned]) -> None:
