@@ -96,6 +96,12 @@ def test_rerun_hashes_only_the_files_whose_stat_changed(centre_src: Path, tmp_pa
     third = _rollup(root, out, db)
     assert hashed == [] and third.unchanged  # its new stat was remembered: nothing is read to be hashed
 
+    contract.unlink()  # a file gone is forgotten
+    _rollup(root, out, db)
+    with sqlite3.connect(db) as con:
+        paths = {p for (p,) in con.execute("SELECT path FROM seen")}
+    assert len(paths) == len(candidates) - 1 and str(contract.resolve()) not in paths
+
 
 def test_same_size_and_time_but_new_content_is_read_again(centre_src: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:

@@ -499,19 +499,19 @@ class History:
             raise
 
     def cache_prune(self, keep: Iterable[str]) -> int:
-        """Forget files no longer found; returns how many entries were dropped."""
+        """Forget files no longer found (their parse and cross-workbook findings); returns how many parses."""
         keep = set(keep)
-        gone = [(p,) for (p,) in self.conn.execute("SELECT path FROM cache") if p not in keep]
-        if gone:
-            self._write("DELETE FROM cache WHERE path = ?", gone)
-        crossed = [(p,) for (p,) in self.conn.execute("SELECT path FROM cross") if p not in keep]
-        if crossed:
-            self._write("DELETE FROM cross WHERE path = ?", crossed)
-        return len(gone)
+        self._prune("cross", keep)
+        return self._prune("cache", keep)
 
     def seen_prune(self, keep: Iterable[str]) -> None:
-        """Forget the stat of files no longer found (``keep``: the paths :meth:`seen_store` was given)."""
-        keep = set(keep)
-        gone = [(p,) for (p,) in self.conn.execute("SELECT path FROM seen") if p not in keep]
+        """Forget the stat of files no longer found (``keep``: the paths of those found, as :meth:`seen_store`
+        keys them)."""
+        self._prune("seen", set(keep))
+
+    def _prune(self, table: str, keep: set[str]) -> int:
+        """Delete the rows of ``table`` whose path is not in ``keep``; returns how many."""
+        gone = [(p,) for (p,) in self.conn.execute(f"SELECT path FROM {table}") if p not in keep]
         if gone:
-            self._write("DELETE FROM seen WHERE path = ?", gone)
+            self._write(f"DELETE FROM {table} WHERE path = ?", gone)
+        return len(gone)
