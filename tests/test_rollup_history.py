@@ -17,6 +17,7 @@ from pimxl.rollup.changes import TABLES, diff, snapshot_of
 from pimxl.rollup.history import History
 from pimxl.rollup.kpis import compute_kpis
 from pimxl.rollup.lock import LockTimeout, RunLock
+from pimxl.rollup.reuse import load_split, split_dumps
 from pimxl.rollup.sheets import build_summary
 
 
@@ -147,41 +148,45 @@ def test_killed_process_leaves_history(tmp_path: Path) -> None:
         assert sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def _store(h: History, path: str, size: int, mtime: int, sha: str, result: FileResult, read_key: str = "") -> None:
+    """Store a parse as the run does: a split blob (reuse.split_dumps), no rules' findings."""
+    h.cache_store([(path, size, mtime, sha, split_dumps(result), None, None)], read_key=read_key)
+
+
 def test_cache(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     fr = C.centre(2)[0]
     with History(db) as h:
-        assert h.cache_get(fr.path, 100, 5, "abc") is None
-        h.cache_put(fr.path, 100, 5, "abc", fr)
-        hit = h.cache_get(fr.path, 100, 5, "abc")
-        assert isinstance(hit, FileResult) and hit.record is not None
-        assert hit.record.get("project_id") == "P1" and hit.path == fr.path
-        assert h.cache_get(fr.path, 101, 5, "abc") is None  # size changed
-        assert h.cache_get(fr.path, 100, 6, "abc") is None  # touched
-        assert h.cache_get(fr.path, 100, 5, "abd") is None  # content changed
-        h.cache_put_many([("a.xlsx", 1, 1, "x", "A"), ("b.xlsx", 1, 1, "y", "B")])
+        assert h.cache_entries() == {} and h.cache_count() == 0
+        _store(h, fr.path, 100, 5, "abc", fr)
+        entry = h.cache_entries()[fr.path]
+        # The keys the run compares, and the parse as it was stored.
+        assert (entry.size, entry.mtime_ns, entry.sha256, entry.checked_key, entry.read_key) == (
+            100, 5, "abc", None, "")
+        hit = load_split(entry.blob)
+        assert hit.path == fr.path and hit.record.get("project_id") == "P1"
+        _store(h, "a.xlsx", 1, 1, "x", fr)
+        _store(h, "b.xlsx", 1, 1, "y", fr)
+        assert h.cache_count() == 3
         assert h.cache_prune([fr.path, "a.xlsx"]) == 1
-        assert h.cache_get("b.xlsx", 1, 1, "y") is None and h.cache_get("a.xlsx", 1, 1, "x") == "A"
+        assert set(h.cache_entries()) == {fr.path, "a.xlsx"}
     # Another pimxl version does not trust the cache.
     with History(db, version="9.9.9") as h:
-        assert h.cache_get(fr.path, 100, 5, "abc") is None
+        assert h.cache_entries() == {}
         assert h.conn.execute("SELECT count(*) FROM cache").fetchone()[0] == 0
 
 
 def test_cache_read_key(tmp_path: Path) -> None:
-    """A parse is reused only for the same read key (the as-of year); entries from before the key are misses."""
+    """A parse is stored with its read key (the as-of year); entries from before the key have none."""
     from pimxl.rollup.run import read_key
 
     assert read_key(date(2026, 12, 28)) == read_key(date(2026, 1, 1)) != read_key(date(2027, 1, 4))
     db = tmp_path / "h.db"
     with History(db) as h:
-        h.cache_put("a.xlsx", 1, 1, "x", "A", read_key="year=2026")
-        assert h.cache_get("a.xlsx", 1, 1, "x", read_key="year=2026") == "A"
-        assert h.cache_get("a.xlsx", 1, 1, "x", read_key="year=2027") is None
+        _store(h, "a.xlsx", 1, 1, "x", C.centre(1)[0], read_key="year=2026")
         assert h.cache_entries()["a.xlsx"].read_key == "year=2026"
-        # A database written before the column existed: its rows have no key, and never match one.
+        # A database written before the column existed: its rows have no key (read_all never matches None).
         h.conn.execute("UPDATE cache SET read_key = NULL")
-        assert h.cache_get("a.xlsx", 1, 1, "x", read_key="year=2026") is None
         assert h.cache_entries()["a.xlsx"].read_key is None
 
 

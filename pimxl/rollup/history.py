@@ -420,18 +420,6 @@ class History:
 
     # ------------------------------------------------------------ parse cache
 
-    def cache_get(self, path: str, size: int, mtime_ns: int, sha256: str, read_key: str = "") -> Any | None:
-        """The cached parse of ``path`` when size, mtime, content hash and read key all match, else None."""
-        row = self.conn.execute(
-            "SELECT size, mtime_ns, sha256, version, coalesce(read_key, ''), blob FROM cache WHERE path = ?",
-            (path,)).fetchone()
-        if row is None or tuple(row[:5]) != (size, mtime_ns, sha256, self.cache_version, read_key):
-            return None
-        try:
-            return pickle.loads(zlib.decompress(row[5]))
-        except Exception:  # a damaged entry is a miss, never a failed run
-            return None
-
     def cache_count(self) -> int:
         """How many files the parse cache holds."""
         return self.conn.execute("SELECT count(*) FROM cache").fetchone()[0]
@@ -441,14 +429,6 @@ class History:
         cur = self.conn.execute("SELECT path, size, mtime_ns, sha256, blob, checked_key, checked, read_key "
                                 "FROM cache WHERE version = ?", (self.cache_version,))
         return {r[0]: CacheEntry(*r[1:]) for r in cur}
-
-    def cache_put(self, path: str, size: int, mtime_ns: int, sha256: str, result: Any, read_key: str = "") -> None:
-        self.cache_put_many([(path, size, mtime_ns, sha256, result)], read_key=read_key)
-
-    def cache_put_many(self, items: Iterable[tuple[str, int, int, str, Any]], read_key: str = "") -> None:
-        """Store many parses in one transaction (one fsync instead of one per file)."""
-        self.cache_store(((p, s, m, h, zlib.compress(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL), 1), None,
-                           None) for p, s, m, h, r in items), read_key=read_key)
 
     def cache_store(self, rows: Iterable[tuple[str, int, int, str, bytes, str | None, bytes | None]],
                     read_key: str = "") -> None:
