@@ -85,3 +85,20 @@ def test_validate_named_fake_workbook_exit_3(junk: Path) -> None:
     assert f["status"] == "unreadable" and f["reason"]
     # a folder of junk: unreadable files are errors (exit 1), not "a named file" (exit 3)
     assert pimxl("validate", junk).returncode == 1
+
+
+def test_collector_off_until_exit_only_in_its_own_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from pimxl import cli
+    from pimxl.commands.common import collector_off_until_exit
+
+    assert gc.isenabled()
+    collector_off_until_exit()  # called from a test (main() given arguments): nothing changes
+    assert gc.isenabled()
+    monkeypatch.setattr(cli, "OWN_PROCESS", True)
+    try:
+        collector_off_until_exit()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

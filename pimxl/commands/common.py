@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from datetime import date
@@ -92,6 +93,21 @@ def history_options(f: Any) -> Any:
     ):
         f = option(f)
     return f
+
+
+def collector_off_until_exit() -> None:
+    """Switch the cyclic garbage collector off for the rest of the process — when pimxl runs as its own process
+    and will end with :func:`exit_now`.
+
+    A rollup runs with the collector off and switches it back on when it returns; the first allocation after
+    that set off a full collection of everything the run still held (its model, every file's result): 0.05 s
+    at 1,000 projects, a thirtieth of a re-run, for a process about to end. Called from tests or scripts, it
+    does nothing.
+    """
+    from .. import cli
+
+    if cli.OWN_PROCESS:
+        gc.disable()
 
 
 def exit_now(code: int = 0) -> None:

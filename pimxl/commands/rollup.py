@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import PimxlError
-from .common import as_of_option, exit_now, lang_option, settings_for
+from .common import as_of_option, collector_off_until_exit, exit_now, lang_option, settings_for
 
 if TYPE_CHECKING:
     from ..rollup.run import RollupRun
@@ -56,6 +56,8 @@ def rollup(root: Path, output: Path, history: Path | None, views: Path | None, j
             bar.__enter__()
         bar.update(1)
 
+    if views is None:  # the views are many workbooks whose garbage the collector frees as they are written
+        collector_off_until_exit()
     try:
         run = run_rollup(root, output, as_of=as_of or date.today(), settings=settings, history=history, jobs=jobs,
                          lang=lang, progress=progress, exclude=[views] if views else [], force=force)

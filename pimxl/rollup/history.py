@@ -29,6 +29,8 @@ Schema (``as_of`` is an ISO date)::
                                                   for the project group whose signature is cross_key
                                                   (reuse.group_signature); a table of its own, so that
                                                   storing them never rewrites a cache row's blob
+    meta 'layout:<id>'                            every model layout (stored_model.LAYOUT) the history was
+                                                  opened with, to load the projects a past week stored
     seen(path PRIMARY KEY, size, mtime_ns, ctime_ns, inode, seen_ns, sha256)
                                                   a file's stat when it was last hashed (see Seen): a
                                                   file whose stat is as it was is not read to be hashed
@@ -59,6 +61,9 @@ from .changes import TABLES, Change, Snapshot, diff, snapshot_of
 from .lock import RunLock
 from .model import OverdueItem, Project, RollupModel
 from .rag import sort_overdue
+from .stored_model import LAYOUT, LAYOUT_ID
+from .stored_model import dumps as model_dumps
+from .stored_model import loads as model_loads
 
 __all__ = ["CACHE_FORMAT", "RACY_NS", "SCHEMA_VERSION", "CacheEntry", "History", "RunRecord", "RunStamp", "Seen",
            "StoredProject", "project_blob"]
@@ -100,9 +105,11 @@ class StoredProject:
     findings: dict[str, int]  # the project's finding counts as stored (a re-run counts them again)
 
     @classmethod
-    def load(cls, signature: str, blob: bytes) -> StoredProject:
-        """From a row's blob (:func:`project_blob`); raises for a damaged one."""
-        project, overdue = pickle.loads(zlib.decompress(blob))
+    def load(cls, signature: str, blob: bytes,
+             layouts: Callable[[str], Mapping[str, Any] | None] = lambda _: None) -> StoredProject:
+        """From a row's blob (:func:`project_blob`); raises for a damaged one. ``layouts``: see
+        :func:`~pimxl.rollup.stored_model.loads` (the history's, for a blob an older pimxl stored)."""
+        project, overdue = model_loads(blob, layouts)
         if not isinstance(project, Project):
             raise ValueError("not a project")
         return cls(signature, project, overdue, blob, dict(project.findings))
@@ -175,7 +182,7 @@ def _deflated_pickle(obj: Any, level: int = 6) -> bytes:
 
 
 def project_blob(p: Project, overdue: list[OverdueItem]) -> bytes:
-    """One ``run_projects`` blob: zlib(pickle((project without its WBS tasks, its overdue items))).
+    """One ``run_projects`` blob: (project without its WBS tasks, its overdue items), by stored_model.dumps.
 
     Tasks are most of a project (50 a plan: 60 % of its pickle, time and size in the history every week), and
     what the summary and the views take from them — % complete, forecast, overdue tasks — is already in the
@@ -183,7 +190,7 @@ def project_blob(p: Project, overdue: list[OverdueItem]) -> bytes:
     """
     q = copy.copy(p)
     q.tasks = []
-    return zlib.compress(pickle.dumps((q, overdue), protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return model_dumps((q, overdue))
 
 
 class History:
@@ -192,6 +199,7 @@ class History:
     def __init__(self, path: str | Path, timeout: float = 30.0, version: str = __version__) -> None:
         self.path = Path(path)
         self.version = version
+        self._layouts: dict[str, dict[str, list[str]] | None] = {}
         self.cache_version = f"{version}+{CACHE_FORMAT}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly what we say.
@@ -233,6 +241,8 @@ class History:
                 if col not in have:
                     c.execute(f"ALTER TABLE cache ADD COLUMN {col} {kind}")
             c.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            # The layout this pimxl stores projects with: a later pimxl loads them by field name.
+            c.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (f"layout:{LAYOUT_ID}", json.dumps(LAYOUT)))
             # Parsed results of another pimxl version may differ: drop the whole cache once.
             row = c.execute("SELECT value FROM meta WHERE key='cache_version'").fetchone()
             if row is None or row[0] != self.cache_version:
@@ -399,6 +409,16 @@ class History:
         except Exception:  # a model stored by an incompatible pimxl: the rows remain
             return None
 
+    def layout(self, layout_id: str) -> dict[str, list[str]] | None:
+        """A model layout this history was opened with (class → field names), None when it was not."""
+        if layout_id not in self._layouts:
+            row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"layout:{layout_id}",)).fetchone()
+            try:
+                self._layouts[layout_id] = json.loads(row[0]) if row else None
+            except ValueError:
+                self._layouts[layout_id] = None
+        return self._layouts[layout_id]
+
     def has_projects(self, as_of: date) -> bool:
         """Whether the run of ``as_of`` stored its projects a row each (pimxl before that stored them whole)."""
         return self.conn.execute("SELECT 1 FROM run_projects WHERE as_of = ? LIMIT 1",
@@ -413,7 +433,7 @@ class History:
             if wanted is not None and (not sig or wanted.get(pid) != sig):
                 continue
             try:
-                out[pid] = StoredProject.load(sig, blob)
+                out[pid] = StoredProject.load(sig, blob, self.layout)
             except Exception:  # a damaged piece: built again
                 continue
         return out
