@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "rollup": "rollup:rollup",
     "views": "views:views",
     "summary": "summary:summary",
+    "history": "history:history",
     "demo": "demo:demo",
     "excel": "excel:excel",
 }

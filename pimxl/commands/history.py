@@ -1,0 +1,167 @@
+"""pimxl history — the runs a rollup history holds; drop a run; compact the file."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import PimxlError, UsageError
+from .common import AS_OF, find_history, lang_option, settings_for
+
+HISTORY_OPTION = click.option("--history", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                              help="历史数据库 / SQLite history of the rollup (default: pimxl.toml's, else "
+                                   "pimxl-history.sqlite in the working folder)")
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 文档 / print one JSON document")
+WAIT_OPTION = click.option("--wait", type=click.FloatRange(min=0), default=60.0, show_default=True,
+                           help="等待正在运行的汇总的秒数 / seconds to wait for a rollup that is running")
+
+
+def _from_group(history: Path | None, as_json: bool, lang: str | None) -> tuple[Path | None, bool, str | None]:
+    """A subcommand's --history, --json and --lang, else those given before it (``pimxl history --history DB drop
+    …`` means that DB)."""
+    parent = click.get_current_context().parent
+    given = parent.params if parent is not None else {}
+    return history or given.get("history"), as_json or bool(given.get("as_json")), lang or given.get("lang")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.1f} MB"
+
+
+@contextmanager
+def _opened(path: Path | None, lang: str | None, *, wait: float | None = None) -> Iterator[tuple[Any, Path, str]]:
+    """The history (never created here: a path that holds none is a usage error), with the run lock held when
+    ``wait`` is given; and the language of messages."""
+    from ..rollup.history import History
+    from ..rollup.lock import LockTimeout
+
+    settings = settings_for(None, lang=lang)
+    path = path or find_history(Path.cwd(), settings)
+    if not path.is_file():
+        raise UsageError(f"没有历史数据库 / no history database: {path}")
+    try:
+        with History(path) as h:
+            if wait is None:
+                yield h, path, settings.lang
+                return
+            try:
+                lock = h.lock(timeout=wait)
+                lock.acquire()
+            except LockTimeout:
+                raise PimxlError(f"汇总正在运行，稍后再试 / a rollup is using the history, try again later: "
+                                 f"{path}") from None
+            try:
+                yield h, path, settings.lang
+            finally:
+                lock.release()
+    except sqlite3.DatabaseError as e:
+        raise PimxlError(f"历史数据库不可用 / history database unusable: {e}") from None
+
+
+@click.group(invoke_without_command=True, help="""历史数据库：列出各周的汇总运行，删除一次运行，压缩文件。
+The rollup history: list its weekly runs (the default), drop a run, compact the file.""")
+@HISTORY_OPTION
+@JSON_OPTION
+@lang_option
+@click.pass_context
+def history(ctx: click.Context, history: Path | None, as_json: bool, lang: str | None) -> None:
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_command, history=history, as_json=as_json, lang=lang)
+
+
+@history.command("list", help="列出历史中的每次运行（基准日、运行时间、版本、项目数、红黄绿）。"
+                              "List every run the history holds (as-of date, when, pimxl version, projects, RAG).")
+@HISTORY_OPTION
+@JSON_OPTION
+@lang_option
+def list_command(history: Path | None, as_json: bool, lang: str | None) -> None:
+    from ..rollup.history_admin import file_size, list_runs
+
+    history, as_json, lang = _from_group(history, as_json, lang)
+    with _opened(history, lang) as (h, path, lang):
+        runs = list_runs(h)
+        cached = h.cache_count()
+    size = file_size(path)
+    if as_json:
+        click.echo(json.dumps({"history": str(path), "bytes": size, "cached_files": cached,
+                               "runs": [r.json() for r in runs]}, ensure_ascii=False, indent=1))
+        return
+    en = lang == "en"
+    click.echo(f"history: {path} ({_mb(size)}; {len(runs)} runs, {cached} files cached)" if en else
+               f"历史数据库：{path}（{_mb(size)}；{len(runs)} 次运行，缓存 {cached} 个文件）")
+    head = ("as of", "run at", "version", "projects", "red", "amber", "green", "files") if en else (
+        "基准日", "运行时间", "版本", "项目", "红", "黄", "绿", "文件")
+    rows = [(r.as_of.isoformat(), r.run_at.replace("T", " "), r.version,
+             *(str(r.kpis.get(k, "")) for k in ("projects", "red", "amber", "green", "files_found"))) for r in runs]
+    widths = [max(_width(x) for x in col) for col in zip(head, *rows, strict=True)]
+    for row in (head, *rows):
+        click.echo("  ".join(x + " " * (w - _width(x)) for x, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal (a CJK character takes two)."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+@history.command("drop", help="""删除某个基准日的运行（该次的快照、项目和汇总记录）：例如用错了基准日的一次运行。
+之后各周的本周变化和趋势按剩下的运行计算（重跑这些周，或 pimxl summary，更新其汇总）。
+Drop the run of each DATE (its snapshot rows, projects and run record), e.g. one made with a wrong as-of date.
+Later weeks' changes and trend then follow the runs left (re-run them, or pimxl summary, to refresh their summaries).
+Exit 0 dropped, 2 no such run or not confirmed.""")
+@click.argument("dates", nargs=-1, required=True, type=AS_OF)
+@click.option("--yes", is_flag=True, help="不再询问 / do not ask for confirmation")
+@HISTORY_OPTION
+@WAIT_OPTION
+@JSON_OPTION
+@lang_option
+def drop_command(dates: tuple[date, ...], yes: bool, history: Path | None, wait: float, as_json: bool,
+                 lang: str | None) -> None:
+    from ..rollup.history_admin import drop_runs, list_runs
+
+    history, as_json, lang = _from_group(history, as_json, lang)
+    with _opened(history, lang, wait=wait) as (h, path, lang):
+        en = lang == "en"
+        held = {r.as_of for r in list_runs(h)}
+        missing = sorted(d.isoformat() for d in set(dates) - held)
+        if missing:
+            raise UsageError(f"历史中没有这些基准日的运行 / no run of {', '.join(missing)} in {path}")
+        listed = ", ".join(sorted(d.isoformat() for d in set(dates)))
+        if not yes:
+            if not sys.stdin.isatty():
+                raise UsageError(f"删除 {listed} 的运行须加 --yes 确认 / add --yes to drop the run of {listed}")
+            click.confirm(f"{'Drop the run of' if en else '删除运行'} {listed}?", abort=True, err=True)
+        counts = drop_runs(h, dates)
+    if as_json:
+        click.echo(json.dumps({"history": str(path), "dropped": sorted(d.isoformat() for d in set(dates)),
+                               "rows": counts}, ensure_ascii=False))
+        return
+    rows = sum(counts.values())
+    click.echo(f"dropped the run of {listed} ({rows} rows) from {path}" if en else
+               f"已删除 {listed} 的运行（{rows} 行）：{path}")
+
+
+@history.command("compact", help="""压缩历史数据库：把删除留下的空闲空间还给磁盘（需要与数据库同样大小的空闲磁盘）。
+Compact the history: give the space of deleted rows back to the disk (needs as much free disk as the file holds).""")
+@HISTORY_OPTION
+@WAIT_OPTION
+@JSON_OPTION
+@lang_option
+def compact_command(history: Path | None, wait: float, as_json: bool, lang: str | None) -> None:
+    from ..rollup.history_admin import compact
+
+    history, as_json, lang = _from_group(history, as_json, lang)
+    with _opened(history, lang, wait=wait) as (h, path, lang):
+        before, after = compact(h)
+    if as_json:
+        click.echo(json.dumps({"history": str(path), "bytes_before": before, "bytes_after": after},
+                              ensure_ascii=False))
+        return
+    click.echo(f"{path}: {_mb(before)} → {_mb(after)}")
