@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -43,7 +44,11 @@ def test_dated_summary_and_log_with_bad_files_present(centre: Path, tmp_path: Pa
     # the next week appends to the same log and history
     assert _weekly("--root", centre, "--out", out, "--as-of", "2026-12-04", "--no-views").returncode == 0
     assert (out / "汇总-2026-W49.xlsx").is_file()
-    assert (out / "pimxl-weekly.log").read_text("utf-8").count("rollup done") == 2
+    log = (out / "pimxl-weekly.log").read_text("utf-8")
+    assert log.count("rollup done") == 2
+    # The history's size and runs, each week: one run, then two.
+    sizes = re.findall(r"history .*pimxl-history\.sqlite: ([0-9.]+) MB, (\d+) runs", log)
+    assert [runs for _, runs in sizes] == ["1", "2"] and float(sizes[1][0]) >= float(sizes[0][0]) > 0
     # Run again the same week, nothing changed (the summary is kept): the log still names the bad files.
     assert _weekly("--root", centre, "--out", out, "--as-of", "2026-12-04", "--no-views").returncode == 0
     third = (out / "pimxl-weekly.log").read_text("utf-8").split("rollup done")[-1]
