@@ -97,6 +97,7 @@ STATUS_LABEL = {
 def render_text(run: ValidationRun, lang: str = "zh", show_info: bool = True) -> str:
     """Findings grouped by file, each with its 'Sheet'!A1 address."""
     from .templates import TEMPLATES
+    from .terminal import ljust
 
     lines: list[str] = []
     labels = STATUS_LABEL["en" if lang == "en" else "zh"]
@@ -113,7 +114,9 @@ def render_text(run: ValidationRun, lang: str = "zh", show_info: bool = True) ->
             where = f.address or "-"
             val = format_value(f.value)
             shown_val = f"  «{val}»" if val and len(val) <= 40 else ""
-            lines.append(f"    {f.severity.label(lang):<4} {where:<22} {f.code:<28} {f.message(lang)}{shown_val}")
+            # Padded by terminal columns: a sheet name in Chinese takes two a character.
+            lines.append(f"    {ljust(f.severity.label(lang), 7)} {ljust(where, 24)} {f.code:<28} {f.message(lang)}"
+                         f"{shown_val}")
     e, w, i = run.count(Severity.ERROR), run.count(Severity.WARNING), run.count(Severity.INFO)
     unreadable = sum(1 for r in run.results if r.status == "unreadable")
     skipped = sum(1 for r in run.results if r.status == "skipped")

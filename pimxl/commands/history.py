@@ -84,6 +84,7 @@ def history(ctx: click.Context, history: Path | None, as_json: bool, lang: str |
 @lang_option
 def list_command(history: Path | None, as_json: bool, lang: str | None) -> None:
     from ..rollup.history_admin import file_size, list_runs
+    from ..terminal import ljust, width
 
     history, as_json, lang = _from_group(history, as_json, lang)
     with _opened(history, lang) as (h, path, lang):
@@ -101,14 +102,9 @@ def list_command(history: Path | None, as_json: bool, lang: str | None) -> None:
         "基准日", "运行时间", "版本", "项目", "红", "黄", "绿", "文件")
     rows = [(r.as_of.isoformat(), r.run_at.replace("T", " "), r.version,
              *(str(r.kpis.get(k, "")) for k in ("projects", "red", "amber", "green", "files_found"))) for r in runs]
-    widths = [max(_width(x) for x in col) for col in zip(head, *rows, strict=True)]
+    widths = [max(width(x) for x in col) for col in zip(head, *rows, strict=True)]
     for row in (head, *rows):
-        click.echo("  ".join(x + " " * (w - _width(x)) for x, w in zip(row, widths, strict=True)).rstrip())
-
-
-def _width(text: str) -> int:
-    """Columns a text takes in a terminal (a CJK character takes two)."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+        click.echo("  ".join(ljust(x, w) for x, w in zip(row, widths, strict=True)).rstrip())
 
 
 @history.command("drop", help="""删除某个基准日的运行（该次的快照、项目和汇总记录）：例如用错了基准日的一次运行。
