@@ -156,3 +156,15 @@ def test_a_running_rollup_is_waited_for(db: Path) -> None:
         assert proc.returncode == 1 and "a rollup is using the history" in proc.stderr
     assert CUT.isoformat() in _as_of_counts(db)["runs"]
     assert pimxl("history", "drop", CUT.isoformat(), "--yes", "--history", db).returncode == 0
+
+
+def test_drop_before_a_date(db: Path) -> None:
+    week1, week2 = CUT.isoformat(), WEEK2.isoformat()
+    for args, why in ((("history", "drop", "--yes"), "give the dates"),
+                      (("history", "drop", "--before", week1, "--yes"), "no run before")):
+        proc = pimxl(*args, "--history", db)
+        assert proc.returncode == 2 and why in proc.stderr
+    proc = pimxl("history", "drop", "--before", week2, "--yes", "--history", db, "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["dropped"] == [week1]
+    assert _as_of_counts(db)["runs"] == {week2: 1}

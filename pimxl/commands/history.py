@@ -109,19 +109,24 @@ def list_command(history: Path | None, as_json: bool, lang: str | None) -> None:
 
 @history.command("drop", help="""删除某个基准日的运行（该次的快照、项目和汇总记录）：例如用错了基准日的一次运行。
 之后各周的本周变化和趋势按剩下的运行计算（重跑这些周，或 pimxl summary，更新其汇总）。
-Drop the run of each DATE (its snapshot rows, projects and run record), e.g. one made with a wrong as-of date.
-Later weeks' changes and trend then follow the runs left (re-run them, or pimxl summary, to refresh their summaries).
-Exit 0 dropped, 2 no such run or not confirmed.""")
-@click.argument("dates", nargs=-1, required=True, type=AS_OF)
+--before DATE 删除该日期之前的全部运行（只保留近期的历史）。
+Drop the run of each DATE (its snapshot rows, projects and run record), e.g. one made with a wrong as-of date;
+--before DATE drops every run before DATE (to keep only recent years). Later weeks' changes and trend then follow
+the runs left (re-run them, or pimxl summary, to refresh their summaries).
+Exit 0 dropped, 2 no such run, nothing before DATE, or not confirmed.""")
+@click.argument("dates", nargs=-1, type=AS_OF)
+@click.option("--before", type=AS_OF, default=None, help="删除此日期之前的全部运行 / drop every run before this date")
 @click.option("--yes", is_flag=True, help="不再询问 / do not ask for confirmation")
 @HISTORY_OPTION
 @WAIT_OPTION
 @JSON_OPTION
 @lang_option
-def drop_command(dates: tuple[date, ...], yes: bool, history: Path | None, wait: float, as_json: bool,
-                 lang: str | None) -> None:
+def drop_command(dates: tuple[date, ...], before: date | None, yes: bool, history: Path | None, wait: float,
+                 as_json: bool, lang: str | None) -> None:
     from ..rollup.history_admin import drop_runs, list_runs
 
+    if not dates and before is None:
+        raise UsageError("给出要删除的基准日或 --before / give the dates to drop, or --before DATE")
     history, as_json, lang = _from_group(history, as_json, lang)
     with _opened(history, lang, wait=wait) as (h, path, lang):
         en = lang == "en"
@@ -129,6 +134,11 @@ def drop_command(dates: tuple[date, ...], yes: bool, history: Path | None, wait:
         missing = sorted(d.isoformat() for d in set(dates) - held)
         if missing:
             raise UsageError(f"历史中没有这些基准日的运行 / no run of {', '.join(missing)} in {path}")
+        if before is not None:
+            older = {d for d in held if d < before}
+            if not older:
+                raise UsageError(f"历史中没有 {before} 之前的运行 / no run before {before} in {path}")
+            dates = (*dates, *older)
         listed = ", ".join(sorted(d.isoformat() for d in set(dates)))
         if not yes:
             if not sys.stdin.isatty():
