@@ -111,14 +111,14 @@ def test_rerun_after_an_edit_rebuilds_one_project_and_equals_a_fresh_run(
 def test_rerun_loads_only_the_changed_projects_records_when_no_worker_settles_them(
         centre_src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from pimxl.commands.common import settings_for
-    from pimxl.rollup import run
+    from pimxl.rollup import reading, run
 
     root = copy_centre(centre_src, tmp_path / "c")
     out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
     _rollup(root, out, db)
     _edit_contract(next(root.rglob("PRJ-2026-002-合同进程表.xlsx")))
-    real_batch, real_record = run._read_batch, CachedResult.record.fget
-    monkeypatch.setattr(run, "_read_batch", lambda args: real_batch((*args[:3], False, [])))  # as for a project
+    real_batch, real_record = reading._read_batch, CachedResult.record.fget
+    monkeypatch.setattr(reading, "_read_batch", lambda args: real_batch((*args[:3], False, [])))  # as for a project
     loaded: list[str] = []                                                                 # spread over folders
     monkeypatch.setattr(CachedResult, "record", property(
         lambda self: (loaded.append(self.path) if not self.record_loaded else None) or real_record(self),
@@ -213,17 +213,17 @@ def test_workers_settle_the_projects_of_folders_they_read_whole(centre_src: Path
     """A fresh run: each folder's files are read by one worker, which also checks and builds its projects; the
     run builds none itself, and gets what it gets when it builds them all (no folder read whole)."""
     from pimxl.commands.common import settings_for
-    from pimxl.rollup import run
+    from pimxl.rollup import reading, run
 
     built: list[str] = []
-    real_project, real_batch = aggregate._project, run._read_batch
+    real_project, real_batch = aggregate._project, reading._read_batch
     monkeypatch.setattr(aggregate, "_project", lambda pid, *a: built.append(pid) or real_project(pid, *a))
     a, b = tmp_path / "workers", tmp_path / "here"
     # Two worker processes (forked after the patch: what they build is not counted here).
     pooled = run.run_rollup(centre_src.resolve(), (a / "汇总.xlsx").resolve(), as_of=CUT,
                             settings=settings_for(centre_src), history=a / "h.sqlite", jobs=2)
     assert len(pooled.model.projects) >= 7 and built == []
-    monkeypatch.setattr(run, "_read_batch", lambda args: real_batch((*args[:3], False, [])))
+    monkeypatch.setattr(reading, "_read_batch", lambda args: real_batch((*args[:3], False, [])))
     here = run.run_rollup(centre_src.resolve(), (b / "汇总.xlsx").resolve(), as_of=CUT,
                           settings=settings_for(centre_src), history=b / "h.sqlite", jobs=1)
     assert sorted(built) == sorted(here.model.projects) == sorted(pooled.model.projects)
@@ -238,7 +238,7 @@ def test_next_weeks_run_is_settled_by_the_workers_from_the_cache(centre_src: Pat
     — which runs the rules for the new as-of date and builds the projects — so the run itself checks and builds
     nothing; the same summary and week as a run whose cache was emptied first (every file parsed again)."""
     from pimxl.commands.common import settings_for
-    from pimxl.rollup import run
+    from pimxl.rollup import reading, run
 
     week2 = date(2026, 11, 27)
     out, db = tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "h.sqlite"
@@ -251,9 +251,9 @@ def test_next_weeks_run_is_settled_by_the_workers_from_the_cache(centre_src: Pat
     con.commit()
     con.close()
     built, checked = [], []
-    real_project, real_check = aggregate._project, run.check_file
+    real_project, real_check = aggregate._project, reading.check_file
     monkeypatch.setattr(aggregate, "_project", lambda pid, *a: built.append(pid) or real_project(pid, *a))
-    monkeypatch.setattr(run, "check_file", lambda r, **k: checked.append(r.path) or real_check(r, **k))
+    monkeypatch.setattr(reading, "check_file", lambda r, **k: checked.append(r.path) or real_check(r, **k))
     settings = settings_for(centre_src)
     cached = run.run_rollup(centre_src.resolve(), out.resolve(), as_of=week2, settings=settings, history=db, jobs=2)
     assert cached.parsed == 0 and cached.cached > 20 and built == [] and checked == []

@@ -20,7 +20,7 @@ import pytest
 from e2e_helpers import CUT, copy_centre, shared_centre
 
 from pimxl.commands.common import settings_for
-from pimxl.rollup import history, run
+from pimxl.rollup import history, reading, run, scanning
 from pimxl.rollup.history import Seen
 from pimxl.rollup.lock import RunLock
 
@@ -46,7 +46,9 @@ def _hashed(monkeypatch: pytest.MonkeyPatch, root: Path) -> list[str]:
             calls.append(Path(path).name)
         return real(path)
 
-    monkeypatch.setattr(run, "file_digest", counted)
+    # The scan hashes what it must, and reading the few files whose cache entry has the file's size and time.
+    monkeypatch.setattr(scanning, "file_digest", counted)
+    monkeypatch.setattr(reading, "file_digest", counted)
     return calls
 
 
@@ -145,8 +147,8 @@ def test_force_hashes_every_file_again(centre_src: Path, tmp_path: Path, monkeyp
 
 _KILLED_WHILE_READING = r"""
 import os, signal, sys
-from pimxl.rollup import run
-real = run._flatten
+from pimxl.rollup import reading
+real = reading._flatten
 def flatten(batches, settled):
     for i, item in enumerate(real(batches, settled)):
         if i == 0:  # the workers parse: note them, then die as a killed run would
@@ -156,7 +158,7 @@ def flatten(batches, settled):
             open(os.environ["QA_KIDS"], "w").write(" ".join(kids))
             os.kill(os.getpid(), signal.SIGKILL)
         yield item
-run._flatten = flatten
+reading._flatten = flatten
 from pimxl.cli import main
 sys.exit(main(sys.argv[1:]))
 """
