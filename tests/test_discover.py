@@ -275,3 +275,23 @@ def test_tricky_tree_paths_named_directly(tmp_path: Path) -> None:
         ("链接/to_dir/x.xlsx", "candidate", "xlsx", ""),  # a link to a folder named is walked
     ]
     assert result.ignored == 0
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_walked_candidates_carry_their_stat_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _tricky_tree(tmp_path)
+    _lock_folder(monkeypatch, root / _LOCKED)
+    plain, with_stat = discover_all([root]), discover_all([root], stat=True)
+    # The same entries either way (the stat takes no part in what is listed)…
+    assert _full_rows(root, with_stat.found) == _full_rows(root, plain.found) == TRICKY_EXPECTED
+    assert all(f.stat is None for f in plain.found)
+    # … and every walked candidate carries the stat of the file it names (a link: its target's), nothing else does.
+    candidates = [f for f in with_stat.found if f.status == "candidate"]
+    assert candidates and all(f.stat is not None for f in candidates)
+    for f in candidates:
+        st = os.stat(f.path)
+        assert (f.stat.st_size, f.stat.st_mtime_ns, f.stat.st_ctime_ns, f.stat.st_ino) == (
+            st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino), f.path
+    assert all(f.stat is None for f in with_stat.found if f.status == "skipped")
+    # A file named directly is not walked: the caller stats it.
+    assert discover([root / "A项目" / "合同.XLSX"], stat=True)[0].stat is None

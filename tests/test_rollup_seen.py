@@ -226,3 +226,28 @@ def test_workers_started_early_are_gone_when_the_run_returns(centre_src: Path, t
     (next(root.rglob("PRJ-2026-002-合同进程表.xlsx"))).touch()
     third = _rollup(root, out, db, jobs=2)
     assert third.parsed == 1 and events == ["start 2", "scan"] and not multiprocessing.active_children()
+
+
+def test_the_scan_takes_each_files_stat_from_its_folders_listing(centre_src: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # On Windows a folder's listing carries its files' stat: no request per file to a network share. Here:
+    # the scan asks no file for its own stat, and gets what the file's own stat says.
+    import pathlib
+
+    root = copy_centre(centre_src, tmp_path / "c")
+    asked: list[str] = []
+    real_stat, root_real = pathlib.Path.stat, os.path.realpath(root)
+
+    def stat(self: Path, *a, **k):  # noqa: ANN002, ANN003, ANN202
+        if os.path.realpath(os.fspath(self)) != root_real:  # the root itself is looked at, once or twice
+            asked.append(self.name)
+        return real_stat(self, *a, **k)
+
+    monkeypatch.setattr(pathlib.Path, "stat", stat)
+    found = scanning.scan(root)
+    monkeypatch.undo()
+    candidates = [s for s in found if s.status == "candidate"]
+    assert len(candidates) >= 20 and asked == []
+    for s in candidates:
+        st = os.stat(s.path)
+        assert (s.size, s.mtime_ns, s.ctime_ns, s.inode) == (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)

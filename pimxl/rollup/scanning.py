@@ -60,12 +60,13 @@ def scan(root: Path, *, exclude: Sequence[Path] = (), hash_all: bool = False,
     out = []
     # One clock reading before any stat: a file written after it is never vouched for by this run's stat.
     now = time.time_ns()
-    for found in discover([root], exclude_outputs=exclude):
+    # Each walked file's stat comes with its folder's listing (no request of its own to the file system on Windows).
+    for found in discover([root], exclude_outputs=exclude, stat=True):
         s = Scanned(found.path, _display(found.path, root), found.status, found.kind, found.reason_zh,
                     found.reason_en)
         if s.status == "candidate":
             try:
-                st = found.path.stat()
+                st = found.stat or found.path.stat()
                 s.size, s.mtime_ns, s.ctime_ns, s.inode, s.seen_ns = (st.st_size, st.st_mtime_ns, st.st_ctime_ns,
                                                                       st.st_ino, now)
             except OSError as e:
