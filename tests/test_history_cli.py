@@ -168,3 +168,21 @@ def test_drop_before_a_date(db: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["dropped"] == [week1]
     assert _as_of_counts(db)["runs"] == {week2: 1}
+
+
+def test_looking_changes_nothing_even_for_another_pimxl_versions_history(db: Path) -> None:
+    # The weekly job may run another pimxl version: its parse cache must survive a look with this one.
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value = '0.0.1+1' WHERE key = 'cache_version'")
+    con.commit()
+    cached = con.execute("SELECT count(*) FROM cache").fetchone()[0]
+    con.close()
+    assert cached > 0
+    before = db.read_bytes()
+    assert pimxl("history", "--history", db).returncode == 0
+    assert db.read_bytes() == before  # a look writes nothing
+    assert pimxl("history", "drop", CUT.isoformat(), "--yes", "--history", db).returncode == 0
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT value FROM meta WHERE key = 'cache_version'").fetchone()[0] == "0.0.1+1"
+    assert con.execute("SELECT count(*) FROM cache").fetchone()[0] == cached
+    con.close()

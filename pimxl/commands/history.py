@@ -38,9 +38,9 @@ def _mb(n: int) -> str:
 
 @contextmanager
 def _opened(path: Path | None, lang: str | None, *, wait: float | None = None) -> Iterator[tuple[Any, Path, str]]:
-    """The history (never created here: a path that holds none is a usage error), with the run lock held when
-    ``wait`` is given; and the language of messages."""
-    from ..rollup.history import History
+    """A connection to the history (never created here: a path that holds none is a usage error) — for changing it,
+    with the rollup's lock held, when ``wait`` is given — and the language of messages."""
+    from ..rollup.history_admin import opened
     from ..rollup.lock import LockTimeout
 
     settings = settings_for(None, lang=lang)
@@ -48,20 +48,10 @@ def _opened(path: Path | None, lang: str | None, *, wait: float | None = None) -
     if not path.is_file():
         raise UsageError(f"没有历史数据库 / no history database: {path}")
     try:
-        with History(path) as h:
-            if wait is None:
-                yield h, path, settings.lang
-                return
-            try:
-                lock = h.lock(timeout=wait)
-                lock.acquire()
-            except LockTimeout:
-                raise PimxlError(f"汇总正在运行，稍后再试 / a rollup is using the history, try again later: "
-                                 f"{path}") from None
-            try:
-                yield h, path, settings.lang
-            finally:
-                lock.release()
+        with opened(path, write=wait is not None, wait=wait) as conn:
+            yield conn, path, settings.lang
+    except LockTimeout:
+        raise PimxlError(f"汇总正在运行，稍后再试 / a rollup is using the history, try again later: {path}") from None
     except sqlite3.DatabaseError as e:
         raise PimxlError(f"历史数据库不可用 / history database unusable: {e}") from None
 
@@ -83,13 +73,13 @@ def history(ctx: click.Context, history: Path | None, as_json: bool, lang: str |
 @JSON_OPTION
 @lang_option
 def list_command(history: Path | None, as_json: bool, lang: str | None) -> None:
-    from ..rollup.history_admin import file_size, list_runs
+    from ..rollup.history_admin import cached_files, file_size, list_runs
     from ..terminal import ljust, width
 
     history, as_json, lang = _from_group(history, as_json, lang)
-    with _opened(history, lang) as (h, path, lang):
-        runs = list_runs(h)
-        cached = h.cache_count()
+    with _opened(history, lang) as (conn, path, lang):
+        runs = list_runs(conn)
+        cached = cached_files(conn)
     size = file_size(path)
     if as_json:
         click.echo(json.dumps({"history": str(path), "bytes": size, "cached_files": cached,
@@ -128,9 +118,9 @@ def drop_command(dates: tuple[date, ...], before: date | None, yes: bool, histor
     if not dates and before is None:
         raise UsageError("给出要删除的基准日或 --before / give the dates to drop, or --before DATE")
     history, as_json, lang = _from_group(history, as_json, lang)
-    with _opened(history, lang, wait=wait) as (h, path, lang):
+    with _opened(history, lang, wait=wait) as (conn, path, lang):
         en = lang == "en"
-        held = {r.as_of for r in list_runs(h)}
+        held = {r.as_of for r in list_runs(conn)}
         missing = sorted(d.isoformat() for d in set(dates) - held)
         if missing:
             raise UsageError(f"历史中没有这些基准日的运行 / no run of {', '.join(missing)} in {path}")
@@ -144,7 +134,7 @@ def drop_command(dates: tuple[date, ...], before: date | None, yes: bool, histor
             if not sys.stdin.isatty():
                 raise UsageError(f"删除 {listed} 的运行须加 --yes 确认 / add --yes to drop the run of {listed}")
             click.confirm(f"{'Drop the run of' if en else '删除运行'} {listed}?", abort=True, err=True)
-        counts = drop_runs(h, dates)
+        counts = drop_runs(conn, dates)
     if as_json:
         click.echo(json.dumps({"history": str(path), "dropped": sorted(d.isoformat() for d in set(dates)),
                                "rows": counts}, ensure_ascii=False))
@@ -164,8 +154,8 @@ def compact_command(history: Path | None, wait: float, as_json: bool, lang: str 
     from ..rollup.history_admin import compact
 
     history, as_json, lang = _from_group(history, as_json, lang)
-    with _opened(history, lang, wait=wait) as (h, path, lang):
-        before, after = compact(h)
+    with _opened(history, lang, wait=wait) as (conn, path, lang):
+        before, after = compact(conn, path)
     if as_json:
         click.echo(json.dumps({"history": str(path), "bytes_before": before, "bytes_after": after},
                               ensure_ascii=False))
