@@ -186,3 +186,10 @@ def test_looking_changes_nothing_even_for_another_pimxl_versions_history(db: Pat
     assert con.execute("SELECT value FROM meta WHERE key = 'cache_version'").fetchone()[0] == "0.0.1+1"
     assert con.execute("SELECT count(*) FROM cache").fetchone()[0] == cached
     con.close()
+    # Nor does rebuilding a past week's summary or views from it.
+    assert pimxl("summary", db.parent / "汇总-w2.xlsx", "--as-of", WEEK2.isoformat(), "--history", db).returncode == 0
+    assert pimxl("views", db.parent / "视图", "--as-of", WEEK2.isoformat(), "--history", db).returncode == 0
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT value FROM meta WHERE key = 'cache_version'").fetchone()[0] == "0.0.1+1"
+    assert con.execute("SELECT count(*) FROM cache").fetchone()[0] == cached
+    con.close()

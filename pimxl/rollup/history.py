@@ -196,9 +196,13 @@ def project_blob(p: Project, overdue: list[OverdueItem]) -> bytes:
 class History:
     """``with History(path) as h: h.save_snapshot(as_of, model, kpis)``."""
 
-    def __init__(self, path: str | Path, timeout: float = 30.0, version: str = __version__) -> None:
+    def __init__(self, path: str | Path, timeout: float = 30.0, version: str = __version__, *,
+                 past_runs_only: bool = False) -> None:
+        """``past_runs_only``: opened to read past runs (a summary or views rebuilt), not to roll up — the parse
+        cache is then left as it is even when another pimxl version filled it (the weekly job's may be another)."""
         self.path = Path(path)
         self.version = version
+        self.past_runs_only = past_runs_only
         self._layouts: dict[str, dict[str, list[str]] | None] = {}
         self.cache_version = f"{version}+{CACHE_FORMAT}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -245,7 +249,7 @@ class History:
             c.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (f"layout:{LAYOUT_ID}", json.dumps(LAYOUT)))
             # Parsed results of another pimxl version may differ: drop the whole cache once.
             row = c.execute("SELECT value FROM meta WHERE key='cache_version'").fetchone()
-            if row is None or row[0] != self.cache_version:
+            if not self.past_runs_only and (row is None or row[0] != self.cache_version):
                 c.execute("DELETE FROM cache")
                 c.execute("DELETE FROM cross")
                 c.execute("INSERT OR REPLACE INTO meta VALUES ('cache_version', ?)", (self.cache_version,))

@@ -28,7 +28,7 @@ def rebuild_summary(history: Path, output: Path, *, as_of: date | None = None, l
 
     as_of, model, stamp = stored_run(history, as_of)
     # As History.replay, without loading the model a second time.
-    with History(history) as h:
+    with History(history, past_runs_only=True) as h:
         snapshot, previous, trend = h.snapshot(as_of), h.previous(as_of), h.trend(until=as_of)
     if snapshot is None:
         raise ViewsError(f"{as_of} 的记录不完整 / the run of {as_of} is incomplete in the history")

@@ -82,7 +82,7 @@ class RollupRun:
         if self._model is None and self.unchanged:
             from .history import History
 
-            with History(self.history) as h:
+            with History(self.history, past_runs_only=True) as h:
                 self._model = h.load_model(self.as_of)
             if self._model is None:
                 raise RuntimeError(f"the history holds no usable model for {self.as_of}: re-run with --force")

@@ -108,7 +108,7 @@ def stored_run(history: Path, as_of: date | None) -> tuple[date, RollupModel, An
 
     if not Path(history).is_file():
         raise ViewsError(f"没有历史数据库 / no history database: {history}")
-    with History(history) as h:
+    with History(history, past_runs_only=True) as h:
         runs = h.runs()
         if not runs:
             raise ViewsError(f"历史数据库中没有汇总记录 / the history holds no runs: {history}")
