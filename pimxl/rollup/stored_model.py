@@ -28,7 +28,7 @@ from typing import Any
 
 from . import model
 
-__all__ = ["LAYOUT", "LAYOUT_ID", "dumps", "loads"]
+__all__ = ["LAYOUT", "LAYOUT_ID", "dumps", "loads", "positional"]
 
 _CLASSES: tuple[type, ...] = tuple(sorted(
     (c for c in vars(model).values() if isinstance(c, type) and is_dataclass(c) and c.__module__ == model.__name__),
@@ -49,14 +49,19 @@ def _reducer(cls: type) -> Callable[[Any], tuple[Any, tuple[Any, ...]]]:
     return lambda obj: (cls, values(obj))
 
 
+def positional(cls: type) -> bool:
+    """Whether ``cls(*values)`` makes again the instance whose field values they are: every field an argument
+    of __init__ that can be given by position, and no __post_init__ to recompute anything."""
+    return all(f.init and not f.kw_only for f in fields(cls)) and not hasattr(cls, "__post_init__")
+
+
 def _table() -> dict[type, Any]:
     import copyreg
 
     table: dict[type, Any] = dict(copyreg.dispatch_table)
     for cls in _CLASSES:
-        # Every field is an __init__ argument and no class has __post_init__ (checked by the tests): the
-        # object made from the values is the object pickled.
-        table[cls] = _reducer(cls)
+        if positional(cls):  # any other class is pickled the default way (its attribute dict)
+            table[cls] = _reducer(cls)
     return table
 
 
