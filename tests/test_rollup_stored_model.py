@@ -83,6 +83,9 @@ def test_another_layout_loads_by_field_name() -> None:
     assert S.loads(blob, {"0123456789abcdef": layout}.get) == [reason]
     with pytest.raises(ValueError, match="unknown model layout"):
         S.loads(blob)
+    # A class that layout did not pickle as values (its attribute dict, as the default pickle makes it): by name.
+    default = _old_blob([reason], "00000000deadbeef", {})
+    assert S.loads(default, {"00000000deadbeef": {"Project": ["project_id"]}}.get) == [reason]
     # A field that has no default and the old layout lacks: the blob cannot be used.
     lacking = _old_blob([reason], "fedcba9876543210", {M.Reason: lambda r: (M.Reason, (r.en, r.zh))})
     assert all(f.default is MISSING for f in fields(M.Reason))

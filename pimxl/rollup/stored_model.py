@@ -33,8 +33,18 @@ __all__ = ["LAYOUT", "LAYOUT_ID", "dumps", "loads", "positional"]
 _CLASSES: tuple[type, ...] = tuple(sorted(
     (c for c in vars(model).values() if isinstance(c, type) and is_dataclass(c) and c.__module__ == model.__name__),
     key=lambda c: c.__qualname__))
-#: Class name → its fields' names, in order.
-LAYOUT: dict[str, tuple[str, ...]] = {c.__qualname__: tuple(f.name for f in fields(c)) for c in _CLASSES}
+
+
+def positional(cls: type) -> bool:
+    """Whether ``cls(*values)`` makes again the instance whose field values they are: every field an argument
+    of __init__ that can be given by position, and no __post_init__ to recompute anything."""
+    return all(f.init and not f.kw_only for f in fields(cls)) and not hasattr(cls, "__post_init__")
+
+
+#: Class name → its fields' names, in order: the classes pickled as their values. (Any other model class keeps the
+#: default pickling — its attribute dict, loaded by name whatever the layout.)
+LAYOUT: dict[str, tuple[str, ...]] = {c.__qualname__: tuple(f.name for f in fields(c)) for c in _CLASSES
+                                      if positional(c)}
 LAYOUT_ID: str = hashlib.sha256(json.dumps(LAYOUT, sort_keys=True).encode()).hexdigest()[:16]
 _MAGIC = b"PM1"
 _HEAD = len(_MAGIC) + len(LAYOUT_ID)
@@ -49,18 +59,12 @@ def _reducer(cls: type) -> Callable[[Any], tuple[Any, tuple[Any, ...]]]:
     return lambda obj: (cls, values(obj))
 
 
-def positional(cls: type) -> bool:
-    """Whether ``cls(*values)`` makes again the instance whose field values they are: every field an argument
-    of __init__ that can be given by position, and no __post_init__ to recompute anything."""
-    return all(f.init and not f.kw_only for f in fields(cls)) and not hasattr(cls, "__post_init__")
-
-
 def _table() -> dict[type, Any]:
     import copyreg
 
     table: dict[type, Any] = dict(copyreg.dispatch_table)
     for cls in _CLASSES:
-        if positional(cls):  # any other class is pickled the default way (its attribute dict)
+        if cls.__qualname__ in LAYOUT:
             table[cls] = _reducer(cls)
     return table
 
@@ -104,6 +108,7 @@ class _ByName(pickle.Unpickler):
 
     def find_class(self, module: str, name: str) -> Any:
         found = super().find_class(module, name)
+        # Only a class the blob's layout pickled as its values (any other came as its attribute dict).
         if module == model.__name__ and name in self.layout:
             return functools.partial(_by_name, found, tuple(self.layout[name]))
         return found
