@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 from .config import Settings
 from .findings import Severity, format_value
-from .pipeline import check_projects, process_file, relative_display
+from .pipeline import check_projects, compact_dumps, compact_loads, process_file, relative_display
 from .results import FileResult
 
 __all__ = ["ValidationRun", "render_text", "to_json", "validate_paths"]
@@ -34,24 +35,63 @@ class ValidationRun:
         return 1 if self.count(Severity.ERROR) or any(r.status == "unreadable" for r in self.results) else 0
 
 
-def validate_paths(paths: Sequence[Path], *, as_of: date, settings: Settings) -> ValidationRun:
+#: From this many workbooks on, they are read in worker processes (below, starting them costs more than it saves).
+PARALLEL_FROM = 24
+
+
+def validate_paths(paths: Sequence[Path], *, as_of: date, settings: Settings, jobs: int | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> ValidationRun:
+    """Every workbook under ``paths`` read and checked, then the cross-workbook rules per project.
+
+    ``jobs``: worker processes (default: the settings', 0 = one per CPU); from :data:`PARALLEL_FROM` workbooks on
+    they read and check the files, each result coming back with its record. ``progress(done, total)`` after each.
+    """
     from .io.discover import discover
 
     run = ValidationRun()
     named = {p.resolve() for p in paths if not p.is_dir()}
+    folders = [p for p in paths if p.is_dir()]
+    todo: list[tuple[int, Path, str]] = []
     for found in discover(paths):
-        shown = relative_display(found.path, [p for p in paths if p.is_dir()])
+        shown = relative_display(found.path, folders)
         if found.status != "candidate":
             run.results.append(FileResult(path=shown, status="skipped", kind=found.kind,
                                           reason_zh=found.reason_zh, reason_en=found.reason_en))
             continue
-        result = process_file(found.path, as_of=as_of, settings=settings, display=shown)
-        result.path, result.source = shown, str(found.path)
-        run.results.append(result)
-        if result.status == "unreadable" and found.path.resolve() in named:
-            run.named_unreadable = True
+        run.results.append(FileResult(path=shown))  # its place, filled below
+        todo.append((len(run.results) - 1, found.path, shown))
+    workers = jobs if jobs is not None else settings.jobs
+    workers = workers or os.cpu_count() or 1
+    args = [(str(path), shown, as_of, settings) for _, path, shown in todo]
+    if workers > 1 and len(todo) >= PARALLEL_FROM:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+            results = (compact_loads(blob) for blob in pool.map(_check_one, args, chunksize=4))
+            _collect(run, todo, results, named, progress)
+    else:
+        _collect(run, todo, (process_file(Path(a[0]), as_of=as_of, settings=settings, display=a[1]) for a in args),
+                 named, progress)
     check_projects(run.results, as_of=as_of, settings=settings)
     return run
+
+
+def _check_one(args: tuple[str, str, date, Settings]) -> bytes:
+    """One workbook read and checked in a worker, sent back whole (its record too: the cross-workbook rules need
+    it) in the compact pickle."""
+    path, shown, as_of, settings = args
+    return compact_dumps(process_file(Path(path), as_of=as_of, settings=settings, display=shown))
+
+
+def _collect(run: ValidationRun, todo: list[tuple[int, Path, str]], results: Iterable[FileResult],
+             named: set[Path], progress: Callable[[int, int], None] | None) -> None:
+    for done, ((index, path, shown), result) in enumerate(zip(todo, results, strict=True), start=1):
+        result.path, result.source = shown, str(path)
+        run.results[index] = result
+        if result.status == "unreadable" and path.resolve() in named:
+            run.named_unreadable = True
+        if progress is not None:
+            progress(done, len(todo))
 
 
 def to_json(run: ValidationRun, lang: str = "zh") -> dict[str, Any]:

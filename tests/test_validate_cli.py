@@ -330,3 +330,38 @@ def test_a_loop_of_symbolic_links_is_a_skipped_file_not_a_crash(tmp_path: Path) 
     proc = pimxl("validate", tmp_path / "项目")
     assert proc.returncode == 0, proc.stderr
     assert "internal error" not in proc.stderr and proc.stdout.count("符号链接循环，无法读取") == 2
+
+
+def test_many_workbooks_are_read_in_workers_with_the_same_result(demo: Path, report: tuple[int, dict]) -> None:
+    # The demo centre (138 workbooks) is checked by worker processes; one process gives the very same document,
+    # text and exit code.
+    serial = pimxl("validate", demo, "--json", "--as-of", AS_OF, "--jobs", "1")
+    assert (serial.returncode, json.loads(serial.stdout)) == report
+    assert len(report[1]["files"]) >= 100
+    text = [pimxl("validate", demo, "--as-of", AS_OF, "--jobs", jobs) for jobs in ("1", "2")]
+    assert text[0].stdout == text[1].stdout and text[0].returncode == text[1].returncode == report[0]
+    assert text[1].stderr == ""  # no progress bar off a terminal
+
+
+def test_workers_start_only_for_many_workbooks(demo: Path, clean_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import concurrent.futures
+    from datetime import date
+
+    from pimxl import validate as V
+    from pimxl.commands.common import settings_for
+
+    made: list[int | None] = []
+
+    class Spy(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *a: object, **k: object) -> None:
+            made.append(k.get("max_workers"))  # type: ignore[arg-type]
+            super().__init__(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Spy)
+    as_of = date.fromisoformat(AS_OF)
+    many = V.validate_paths([demo], as_of=as_of, settings=settings_for(demo), jobs=2)
+    assert made == [2] and len(many.results) >= V.PARALLEL_FROM
+    made.clear()
+    V.validate_paths([clean_file], as_of=as_of, settings=settings_for(clean_file), jobs=2)
+    V.validate_paths([demo], as_of=as_of, settings=settings_for(demo), jobs=1)
+    assert made == []
