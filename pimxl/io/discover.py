@@ -234,9 +234,9 @@ def _walk(root: str, outputs: set[str], add: Callable[[Found | None, str], None]
         # A link to a file is keyed by its target (listed once); any other file by real + its name.
         key = _key(path) if entry.is_symlink() else os.path.normcase(prefix + name)
         kind = _kind(name)
-        why = _skip_reason(name, low, kind, key, outputs, in_output_folder)
-        if why:
-            add(Found(path, "skipped", *why, kind=kind), key)
+        skip = _skip_reason(name, low, kind, key, outputs, in_output_folder)
+        if skip:
+            add(Found(path, "skipped", *skip, kind=kind), key)
             continue
         st = None
         if stat:

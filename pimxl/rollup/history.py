@@ -299,7 +299,7 @@ class History:
             same = old is not None and old.project is p and old.signature == sig and old.findings == p.findings
             pieces.append((key, pid, sig, old.blob if same and old is not None else project_blob(p, overdue[pid])))
         rest = copy.copy(model)
-        rest.projects, rest.overdue = dict.fromkeys(model.projects), []
+        rest.projects, rest.overdue = dict.fromkeys(model.projects), []  # type: ignore[assignment]  # ids only
         blob = _deflated_pickle(rest, level=1)  # level 1: half the time of 6 for 1.5 × the bytes (~0.6 MB)
         c = self.conn
         c.execute("BEGIN IMMEDIATE")

@@ -215,14 +215,15 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
         unchecked: list[tuple[int, FileResult]] = []  # cached results whose rules must run (or ran in a worker)
         for job in hits:
             index, shown = job[0], job[2]
-            hit = _from_cache(entries[shown], key)
-            if hit is None:  # a damaged entry: parse the file after all
+            from_cache = _from_cache(entries[shown], key)
+            if from_cache is None:  # a damaged entry: parse the file after all
                 results[index] = _read_here(job, as_of, settings, key, parsing)
                 continue
-            hit[0].path = shown
-            results[index] = hit[0]
-            if not hit[1] and key is not None:
-                unchecked.append((index, hit[0]))
+            cached_result, rules_restored = from_cache
+            cached_result.path = shown
+            results[index] = cached_result
+            if not rules_restored and key is not None:
+                unchecked.append((index, cached_result))
         del entries
         rows = []
         for done, ((index, _, shown, (size, mtime, sha)), (blob, rules)) in enumerate(
@@ -246,15 +247,15 @@ def read_all(root: Path, *, as_of: date, history: Any, jobs: int, exclude: Seque
     if unchecked and settings is not None and key is not None:
         store = []
         ran = settled.checked if settled is not None else {}
-        for index, result in unchecked:
+        for index, unchecked_result in unchecked:
             rules = ran.get(index)
             if rules is not None:  # checked by the worker that settled its folder
-                _checked(result, compact_loads(rules))
+                _checked(unchecked_result, compact_loads(rules))
             else:
-                before = len(result.findings)
-                check_file(result, as_of=as_of, settings=settings)
-                rules = compact_dumps(result.findings[before:])
-            store.append((result.path, key, rules))
+                before = len(unchecked_result.findings)
+                check_file(unchecked_result, as_of=as_of, settings=settings)
+                rules = compact_dumps(unchecked_result.findings[before:])
+            store.append((unchecked_result.path, key, rules))
         history.cache_store_checked(store)
     final = [r for r in results if r is not None]
     parsed = len(todo) + len(parsing.extra)
