@@ -136,8 +136,8 @@ def probe_cfb(path: Path, guess: str, limits: Limits) -> str:
             if guess in ("xls", "et"):
                 raise corrupt("xls", "OLE 文件中没有工作簿数据流", "no Workbook stream in the OLE file")
             raise not_sheet("unknown", "OLE 复合文档，但不含工作簿", "an OLE compound file without a workbook")
-        stream = cfb.read(book)
-    _check_biff(stream, limits)
+        biff = cfb.read(book)
+    _check_biff(biff, limits)
     return "xls"
 
 

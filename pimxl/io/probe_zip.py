@@ -215,7 +215,7 @@ class _Zip:
         return corrupt(self.guess, f"{name} 不是有效的 XML（{one_line(e, 80)}）",
                        f"{name} is not valid XML ({one_line(e, 80)})")
 
-    def children(self, name: str) -> list[dict[str, str]]:
+    def children(self, name: str) -> tuple[dict[str, str], ...]:
         """The attributes of the root's child elements of an XML part (well-formed, no DTD)."""
         data = self.read(name)
         try:

@@ -59,6 +59,7 @@ class ReadContext:
 
     def normalized(self, f: Field, raw: Any, sheet: str, row: int, col: int) -> Value:
         """:meth:`value` the general way, for a non-empty raw value its field's fast path declined."""
+        key: tuple[int, type, Any] | None  # None: no memo for this raw value
         key = (id(f), raw.__class__, raw)
         try:
             return Value(self._memo[key], raw, Cell(sheet, row, col))

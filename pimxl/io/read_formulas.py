@@ -51,9 +51,8 @@ def settle(ctx: ReadContext, f: Field, cached: Value, row: dict[str, Any], form:
                         recomputed=None if recomputed is _FAILED else recomputed)
     if cached.raw is None and cached.cell is not None:
         cell = cached.cell
-        where = {"file": ctx.file, "sheet": cell.sheet, "cell": cell.a1, "field": f.key}
         if recomputed is _FAILED:
-            ctx.findings.append(FORMULA_NO_VALUE(**where))
+            ctx.findings.append(FORMULA_NO_VALUE(file=ctx.file, sheet=cell.sheet, cell=cell.a1, field=f.key))
         elif recomputed is not None:
             out.value, out.recomputed_by_pimxl = recomputed, True
             # One info per column and file, not per cell (see ReadContext.recomputed).

@@ -31,7 +31,7 @@ class _Column(NamedTuple):
     field: Field
     key: str
     col: int  # 1-based
-    index: int  # 0-based, into a grid line
+    pos: int  # 0-based, into a grid line (not "index": that is tuple's method)
     typer: Typer  # the field's fast path (see normalize_fast)
     default: str | None  # the column's default as text: a cell holding only it counts as empty
     # TEXT or LONGTEXT: a formula sees a number typed in it as the number (实测值 2.8), not as the text.
@@ -60,9 +60,9 @@ class _RowReader:
         line = grid[r - 1] if r <= len(grid) else ()
         n = len(line)
         for col in self.inputs:
-            if col.index >= n:
+            if col.pos >= n:
                 continue
-            v = line[col.index]
+            v = line[col.pos]
             if v is None:
                 continue
             if not isinstance(v, str):
@@ -81,8 +81,10 @@ class _RowReader:
         ctx, sheet, errors = self.ctx, self.place.sheet, self.errors
         line = self.grid[r - 1] if r <= len(self.grid) else ()
         n = len(line)
-        # With computed columns in between, the cells' keys are laid out in the declaration's order first.
-        cells: dict[str, Value] = dict.fromkeys(self.order) if self.reorder else {}  # type: ignore[arg-type]
+        # With computed columns in between, the cells' keys are laid out in the declaration's order first
+        # (None keeps each key's place until its Value is set below).
+        cells: dict[str, Value] = (
+            dict.fromkeys(self.order) if self.reorder else {})  # type: ignore[assignment]  # None placeholders
         # What the formulas see of every input cell (its typed value; a number typed in a text column
         # stays a number), gathered as the cells are read.
         typed_row: dict[str, Any] | None = {} if self.computed else None
@@ -112,8 +114,8 @@ class _RowReader:
         extra: dict[str, Any] = {}
         if self.extra:
             for i, head in self.extra:
-                v = line[i] if i < n else ""
-                extra.setdefault(head, None if is_blank(v) else v)
+                raw = line[i] if i < n else ""
+                extra.setdefault(head, None if is_blank(raw) else raw)
         return Row(cells, r, extra)
 
 

@@ -50,9 +50,10 @@ def _template(ctx_path: Path, book: Book, parts: XlsxParts) -> tuple[Template, i
                 "不是 pimxl 模板工作簿（没有模板标识，也找不到项目信息字段）",
                 "not a pimxl template workbook (no template identity and no project header labels)",
             )
-        t = match.template
-        found = IDENTITY_MISSING(file=str(ctx_path), sheet=match.sheet, template_zh=t.zh, template_en=t.en)
-        return t, t.version, match.sheet, [found]
+        guessed = match.template
+        found = IDENTITY_MISSING(file=str(ctx_path), sheet=match.sheet, template_zh=guessed.zh,
+                                 template_en=guessed.en)
+        return guessed, guessed.version, match.sheet, [found]
     t = TEMPLATES.get(ident.template_id)
     if t is None:
         raise FileProblem(

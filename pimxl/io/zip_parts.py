@@ -25,8 +25,9 @@ INPUT = 64 << 10  # compressed bytes fed to zlib at a time
 
 
 _EOCD = struct.Struct("<4s4H2LH")
-_CENTRAL = struct.Struct(zipfile.structCentralDir)
-_LOCAL = struct.Struct(zipfile.structFileHeader)
+# zipfile's own formats of the records (module attributes its stubs leave out).
+_CENTRAL = struct.Struct(zipfile.structCentralDir)  # type: ignore[attr-defined]
+_LOCAL = struct.Struct(zipfile.structFileHeader)  # type: ignore[attr-defined]
 _MAX_EXTRACT_VERSION = 63  # zipfile.MAX_EXTRACT_VERSION
 
 
@@ -73,9 +74,10 @@ def read_directory(data: bytes) -> list[zipfile.ZipInfo] | None:
          x.CRC, x.compress_size, x.file_size) = (create_version, create_system, extract_version, reserved,
                                                   flags, method, crc, csize, usize)
         x.volume, x.internal_attr, x.external_attr = disk_start, iattr, eattr
-        x._raw_time = t
+        x._raw_time = t  # type: ignore[attr-defined]  # as zipfile sets it (private, not in its stubs)
         try:
-            x._decodeExtra()  # zipfile's own check of the extra fields (it raises for a corrupt one)
+            # zipfile's own check of the extra fields (it raises for a corrupt one); private, not in stubs.
+            x._decodeExtra()  # type: ignore[attr-defined]
         except Exception:
             return None
         infos.append(x)
