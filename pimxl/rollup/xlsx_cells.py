@@ -32,7 +32,7 @@ from enum import Enum
 from itertools import chain, repeat
 from math import copysign
 from operator import attrgetter, itemgetter, methodcaller
-from typing import Any
+from typing import Any, cast
 
 from xlsxwriter.utility import _datetime_to_excel_datetime, _utf16_len, _utf16_truncate, xl_col_to_name
 from xlsxwriter.workbook import Workbook
@@ -93,7 +93,7 @@ def column_values(rows: list[dict[str, Any]], keys: list[str]) -> list[list[Any]
     return [[r.get(k) for r in rows] for k in keys]
 
 
-def _shared_cells(values: list[Any], texts: list[str], tails: list[str]) -> int:
+def _shared_cells(values: Sequence[Any], texts: list[str], tails: list[str]) -> int:
     """How many of ``values`` (None, "" and ``texts``, whose :meth:`RowSink._text_tails` are ``tails``) are
     cells referring to the shared-string table: one per cell of a shared text (not of one written inline)."""
     if all(map(_IS_SHARED, tails)):
@@ -151,7 +151,7 @@ class RowSink:
         known = self._strings
         tails = list(map(known.get, texts))
         if None not in tails:
-            return tails
+            return cast("list[str]", tails)
         # The new ones as _text adds them, its common case inline: the next index of xlsxwriter's table (or the
         # one it has for a string it wrote itself); a long text (cut to Excel's limit) or one that looks like
         # rich text the general way.
@@ -167,7 +167,7 @@ class RowSink:
                 index = table[text] = sst.unique_count
                 sst.unique_count += 1
             tails[i] = known[text] = f' t="s"><v>{index}</v></c>'
-        return tails
+        return cast("list[str]", tails)  # every None filled in
 
     def render(self, ws: Worksheet, rows: list[dict[str, Any]], keys: list[str], first: int,
                styles: list[int], *, styled_blanks: bool = False,
@@ -210,7 +210,7 @@ class RowSink:
             self.chunks.setdefault(id(ws), []).append(chunk)
         return chunk
 
-    def _tails(self, ws: Worksheet, values: list[Any], numbers: list[str], letter: str, s: str,
+    def _tails(self, ws: Worksheet, values: Sequence[Any], numbers: list[str], letter: str, s: str,
                chunk: Chunk) -> list[str]:
         """What follows ``<c r="…"`` for each of a column's values ("" where there is no cell), with ``s``
         (the column's style attribute) in it; adds the column's string cells to the shared-string count."""
@@ -267,6 +267,7 @@ class RowSink:
         room = MAX_LINKS - self._link_counts[id(ws)]
         link_style = ""
         strings = 0
+        tail: str | None  # a cell's tail; None while a known string's is still to be made
         for r, v in zip(numbers, values, strict=True):
             cls = v.__class__
             if cls is str:
@@ -309,7 +310,7 @@ class RowSink:
         self._sst.count += strings
         return out
 
-    def _link_tails(self, ws: Worksheet, values: list[Any], numbers: list[str], letter: str, s: str,
+    def _link_tails(self, ws: Worksheet, values: Sequence[Any], numbers: list[str], letter: str, s: str,
                     chunk: Chunk, only_links: bool) -> list[str] | None:
         """:meth:`_tails` for a column of links (and blanks: None, ""), a few C-level passes instead of a loop
         of Python a link; None (and nothing done) when some value needs the general way: a text cell, a link

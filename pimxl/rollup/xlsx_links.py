@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from xlsxwriter.url import Url
 from xlsxwriter.worksheet import Worksheet
@@ -119,7 +119,7 @@ class LinkWriter:
             found = [file or self._file(target) for target, file in zip(distinct, found, strict=True)]
             if None in found:
                 return None
-        files = dict(zip(distinct, map(itemgetter(0), found), strict=True))
+        files = dict(zip(distinct, map(itemgetter(0), cast("list[tuple[str, str]]", found)), strict=True))
         locations: dict[str, str] = {}
         for cell in dict.fromkeys(cells):
             location = self._locations.get(cell, _MISSING)

@@ -37,7 +37,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import chain, repeat
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from xlsxwriter.packager import Packager
 from xlsxwriter.workbook import Workbook
@@ -96,8 +96,8 @@ def splice(sheet: str, rels: str | None, chunks: list[Chunk]) -> tuple[bytes, by
     """
     sheet = _closed_sheet_data(sheet)
     data_end = sheet.index("</sheetData>")
-    links, rels = _link_inserts(sheet, data_end, chunks, rels)
-    return _joined(_pieces(sheet, _row_inserts(sheet, data_end, chunks) + links, 0)), rels
+    links, rels_out = _link_inserts(sheet, data_end, chunks, rels)
+    return _joined(_pieces(sheet, _row_inserts(sheet, data_end, chunks) + links, 0)), rels_out
 
 
 def _closed_sheet_data(sheet: str) -> str:
@@ -125,12 +125,12 @@ def _link_inserts(sheet: str, data_end: int, chunks: list[Chunk],
     links = [link for chunk in chunks for link in chunk.links]
     if not links:
         return [], None if rels is None else rels.encode()
-    body, rels = _hyperlinks(links, rels)
+    body, rels_out = _hyperlinks(links, rels)
     if "</hyperlinks>" in sheet:  # xlsxwriter's own links (a KPI value) are there already
-        return [(sheet.index("</hyperlinks>"), body)], rels
+        return [(sheet.index("</hyperlinks>"), body)], rels_out
     # Before the first element that must follow <hyperlinks>.
     at = min(i for i in (sheet.find(tag, data_end) for tag in _AFTER_HYPERLINKS) if i >= 0)
-    return [(at, f"<hyperlinks>{body}</hyperlinks>")], rels
+    return [(at, f"<hyperlinks>{body}</hyperlinks>")], rels_out
 
 
 def _pieces(sheet: str, inserts: list[tuple[int, str]], start: int) -> list[str]:
@@ -247,17 +247,19 @@ def _hyperlinks(links: list[tuple[str, str, str]], rels: str | None) -> tuple[st
         relationships = zip(repeat('<Relationship Id="rId'), ids, repeat(f'" Type="{_HYPERLINK_TYPE}" Target="'),
                             targets, repeat('" TargetMode="External"/>'), strict=False)
         return "".join(chain.from_iterable(elements)), _added(rels, "".join(chain.from_iterable(relationships)))
-    ids: dict[str, str] = {}
-    elements, relationships = [], []
+    # One relationship per distinct target.
+    rid_of: dict[str, str] = {}
+    tags: list[str] = []
+    rel_tags: list[str] = []
     for ref, target, location in links:
-        rid = ids.get(target)
+        rid = rid_of.get(target)
         if rid is None:
-            rid = ids[target] = f"rId{next_id}"
+            rid = rid_of[target] = f"rId{next_id}"
             next_id += 1
-            relationships.append(f'<Relationship Id="{rid}" Type="{_HYPERLINK_TYPE}" Target="{target}" '
-                                 f'TargetMode="External"/>')
-        elements.append(f'<hyperlink ref="{ref}" r:id="{rid}"{location}/>')
-    return "".join(elements), _added(rels, "".join(relationships))
+            rel_tags.append(f'<Relationship Id="{rid}" Type="{_HYPERLINK_TYPE}" Target="{target}" '
+                            f'TargetMode="External"/>')
+        tags.append(f'<hyperlink ref="{ref}" r:id="{rid}"{location}/>')
+    return "".join(tags), _added(rels, "".join(rel_tags))
 
 
 def _added(rels: str, relationships: str) -> bytes:
@@ -273,12 +275,16 @@ class _Worksheet(Worksheet):
     that xlsxwriter would look up one by one, twice (spans, then rows), to write nothing for them. Formulas
     without a function are prepared without xlsxwriter's regexes."""
 
+    # xlsxwriter's dimension (untyped there): both None until a cell is written, then both set.
+    dim_rowmin: int | None
+    dim_rowmax: int | None
+
     def _write_sheet_data(self) -> None:
         if self.dim_rowmin is None:
             super()._write_sheet_data()
             return
         held = [row for row, cells in self.table.items() if cells] + list(self.row_info) + list(self.comments)
-        dims = self.dim_rowmin, self.dim_rowmax
+        dims = self.dim_rowmin, cast(int, self.dim_rowmax)  # set with dim_rowmin
         # Rows outside the held ones write nothing, and spans are made per block of 16 rows from the cells in
         # it: the same XML from the held rows' range (empty when none is held).
         low, high = (max(dims[0], min(held)), min(dims[1], max(held))) if held else (dims[0], dims[0] - 1)
@@ -394,13 +400,13 @@ def write_package(parts: bytes | Sequence[Part], out: io.BufferedIOBase, chunks:
         sheet, head = _closed_sheet_data(_text(by_name[name])), heads.get(name)
         if head is not None and sheet.startswith(head.text):
             # xlsxwriter wrote the start deflated ahead: the rest, with the hyperlinks, follows it.
-            links, rels = _link_inserts(sheet, len(head.text) - len("</sheetData>"), sheet_chunks, rels)
+            links, rels_out = _link_inserts(sheet, len(head.text) - len("</sheetData>"), sheet_chunks, rels)
             deflated[name] = pool.submit(_deflate_rest, head.deflating, _joined(_pieces(sheet, links, len(head.text))))
         else:
-            data, rels = splice(sheet, rels, sheet_chunks)
-            deflated[name] = pool.submit(_deflate, data, level)
-        if rels is not None:
-            deflated[rels_name] = pool.submit(_deflate, rels, level)
+            sheet_out, rels_out = splice(sheet, rels, sheet_chunks)
+            deflated[name] = pool.submit(_deflate, sheet_out, level)
+        if rels_out is not None:
+            deflated[rels_name] = pool.submit(_deflate, rels_out, level)
     for name, data in parts:
         if name not in deflated and name not in spliced:
             deflated[name] = _deflate(_bytes(data), level)
@@ -457,16 +463,18 @@ def _write_zip(out: io.BufferedIOBase, members: list[tuple[str, _Member]]) -> No
         out.write(header)
         out.write(member.data)
         filename, flags = _encoded_name(name)
+        # zipfile's record formats and signatures (module attributes its stubs leave out).
         directory.append(struct.pack(
-            zipfile.structCentralDir, zipfile.stringCentralDir, info.create_version, info.create_system,
-            info.extract_version, info.reserved, flags, info.compress_type, _DOS_TIME, _DOS_DATE, info.CRC,
-            info.compress_size, info.file_size, len(filename), len(info.extra), len(info.comment), 0,
-            info.internal_attr, info.external_attr, position) + filename + info.extra + info.comment)
+            zipfile.structCentralDir, zipfile.stringCentralDir,  # type: ignore[attr-defined]
+            info.create_version, info.create_system, info.extract_version, info.reserved, flags,
+            info.compress_type, _DOS_TIME, _DOS_DATE, info.CRC, info.compress_size, info.file_size,
+            len(filename), len(info.extra), len(info.comment), 0, info.internal_attr, info.external_attr,
+            position) + filename + info.extra + info.comment)
         position += len(header) + len(member.data)
     central = b"".join(directory)
     out.write(central)
-    out.write(struct.pack(zipfile.structEndArchive, zipfile.stringEndArchive, 0, 0, len(members), len(members),
-                          len(central), position, 0))
+    out.write(struct.pack(zipfile.structEndArchive, zipfile.stringEndArchive,  # type: ignore[attr-defined]
+                          0, 0, len(members), len(members), len(central), position, 0))
 
 
 def _text(data: str | bytes) -> str:
