@@ -52,12 +52,12 @@ def file_digest(path: Path) -> str:
 
 
 @functools.cache
-def _compact_table() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
+def _compact_table() -> dict[type, Callable[[Any], str | tuple[Any, ...]]]:
     """Pickle reductions that rebuild the reader's many small objects from positional arguments."""
     from .io.read_formulas import ComputedValue
     from .records import Cell, Row, Value, placed_value, shared_cell
 
-    table: dict[type, Callable[[Any], tuple[Any, ...]]] = dict(copyreg.dispatch_table)
+    table: dict[type, Callable[[Any], str | tuple[Any, ...]]] = dict(copyreg.dispatch_table)
     # Loaded as the one shared Cell of its place (most of a rollup's Cells are the same few thousand).
     table[Cell] = lambda c: (shared_cell, (c.sheet, c.row, c.col))
     # A value with its place inline (one call to load, and the empty ones shared: see placed_value).

@@ -77,7 +77,8 @@ def payment_row(
     if amount is None:
         amount = round(ratio * contract_amount, 2) if ratio is not None and contract_amount is not None else 0.0
     trigger = str(row.get("trigger_stage") or "").strip()
-    scheduled = row.get("due_date") if isinstance(row.get("due_date"), date) else None
+    due = row.get("due_date")
+    scheduled = due if isinstance(due, date) else None
     # ``stage_actuals`` holds the applicable stages only; an empty name is no trigger stage (as in the rules).
     defined = bool(trigger) and trigger in stage_actuals
     due_date = payment_due(defined, stage_actuals.get(trigger) if defined else None, scheduled)

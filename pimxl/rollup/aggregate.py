@@ -135,7 +135,9 @@ def build_project(pid: str, members: Iterable[FileResult], as_of: date, settings
     """One project from its files' records, rated (RAG and reasons), with its overdue items."""
     records: dict[str, list[WorkbookRecord]] = defaultdict(list)
     for fr in members:
-        records[fr.record.template_id].append(fr.record)
+        record = fr.record
+        assert record is not None  # model_groups keeps the results with a record only
+        records[record.template_id].append(record)
     p = _project(pid, records, as_of, settings)
     return p, evaluate_project(p, settings)
 
@@ -152,7 +154,10 @@ def count_findings(projects: Mapping[str, Project], results: Iterable[FileResult
 def model_pid(fr: FileResult) -> str:
     """The 项目编号 a file's record is grouped by (its text, stripped)."""
     known = fr.__dict__.get("model_pid")
-    return known if known is not None else _text(fr.record.get("project_id"))
+    if known is not None:
+        return known
+    assert fr.record is not None  # asked of results with a record only
+    return _text(fr.record.get("project_id"))
 
 
 # ---------------------------------------------------------------- sources and findings
@@ -338,8 +343,8 @@ def _adjustment(pid: str, r: WorkbookRecord, as_of: date) -> AdjustmentRow:
 
 
 def _site(pid: str, r: WorkbookRecord, contracts: list[Contract], as_of: date, s: Settings) -> SiteRow:
-    installs = [c.stage(INSTALL_STAGE) for c in contracts]
-    installs = [x for x in installs if x is not None and x.applicable]
+    stages = [c.stage(INSTALL_STAGE) for c in contracts]
+    installs = [x for x in stages if x is not None and x.applicable]
     install_planned = min((x.planned for x in installs if x.planned), default=None)
     install_done = bool(installs) and all(x.done for x in installs)
     entry = to_date(r.get("planned_entry"))

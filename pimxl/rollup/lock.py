@@ -6,6 +6,7 @@ The operating system releases the lock when the process dies, so a killed run ne
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
@@ -73,7 +74,7 @@ class RunLock:
         self.release()
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only (the check mypy understands)
     import msvcrt
 
     def _try_lock(fd: int) -> bool:

@@ -86,9 +86,11 @@ def _build_summary(model: RollupModel, kpis: dict[str, Any], changes: Sequence[C
     by_stage = Counter((p.current_stage or NO_STAGE) if p.contracts else NO_TABLE for p in projects)
     # Each project's contract value once (a property summing its contracts), for every figure below.
     contract_values = {id(p): p.contract_value for p in projects}
-    value_by_stage = Counter()
+    # A Counter sums amounts (floats) as well: its stubs type the counts as int.
+    value_by_stage: Counter[str] = Counter()
     for p in projects:
-        value_by_stage[(p.current_stage or NO_STAGE) if p.contracts else NO_TABLE] += contract_values[id(p)]
+        at_stage = (p.current_stage or NO_STAGE) if p.contracts else NO_TABLE
+        value_by_stage[at_stage] += contract_values[id(p)]  # type: ignore[assignment]  # float sums
     ov: list[dict[str, Any]] = []
     ov += [{"group": "当前阶段", "item": st, "count": by_stage[st], "amount": round(value_by_stage[st], 2)}
            for st in stage_order if by_stage[st] or st in CONTRACT_STAGES]
