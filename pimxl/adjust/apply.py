@@ -149,8 +149,9 @@ def adjust(adjustments: Sequence[Path], plan_path: Path, out: Path, *, contract_
     targets = {plan.path: out} | ({contract.path: contract_out} if contract is not None else {})
     applied = [(res, c) for res in sorted((r for r in results if r.status == "applied"),
                                           key=lambda r: _order_of(r, forms)) for c in res.changes]
-    for path, wb in books.items():
-        _write(wb, [(res, c) for res, c in applied if c.path == path], targets[path], when)  # type: ignore[arg-type]
+    for book_path, wb in books.items():
+        changes = [(res, c) for res, c in applied if c.path == book_path]
+        _write(wb, changes, targets[book_path], when)  # type: ignore[arg-type]
     return AdjustResult(out, contract_out if contract is not None else None, results)
 
 

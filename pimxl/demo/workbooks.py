@@ -54,7 +54,7 @@ def _done_index(p: DemoProject, cut: date) -> int:
 
 def contract_data(p: DemoProject, cut: date) -> dict[str, Any]:
     done = _done_index(p, cut)
-    stages = []
+    stages: list[dict[str, Any]] = []
     for k, s in enumerate(CONTRACT_STAGES):
         if p.domestic and s in IMPORT_STAGES:
             stages.append({"stage": s, "status": "不适用", "remarks": "国内合同"})
@@ -68,11 +68,11 @@ def contract_data(p: DemoProject, cut: date) -> dict[str, Any]:
         for row in stages:
             if row["stage"] == "国内运输" and row.get("actual_date"):
                 row["actual_date"] = row["actual_date"] - timedelta(days=30)
-    payments = []
+    payments: list[dict[str, Any]] = []
     for node, ratio, trigger in PAYMENT_NODES:
         amount = round(p.amount * ratio, 2)
-        row: dict[str, Any] = {"node": node, "ratio": ratio, "trigger_stage": trigger,
-                               "due_date": (p.planned.get(trigger) or p.signed) + timedelta(days=30)}
+        row = {"node": node, "ratio": ratio, "trigger_stage": trigger,
+               "due_date": (p.planned.get(trigger) or p.signed) + timedelta(days=30)}
         trig = actual_at(p, trigger, cut)
         if trig and trig + timedelta(days=3) <= cut:
             row.update(invoiced=amount, invoiced_on=trig + timedelta(days=3),
@@ -120,6 +120,7 @@ def plan_data(p: DemoProject, cut: date) -> dict[str, Any]:
         stage = WBS_STAGE.get(code)
         if stage and stage in p.planned:
             fin = planned_at(p, stage, cut)
+            assert fin is not None  # a stage in p.planned has a planned date
             row.update(planned_start=fin - timedelta(days=5), planned_finish=fin, owner=p.pm,
                        percent_complete=0.0)
             act = actual_at(p, stage, cut)

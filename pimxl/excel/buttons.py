@@ -90,6 +90,9 @@ class LiveBook:
         failed: list[Change] = []
         for ch in changes:
             sheet = self._sheet(ch.sheet)
+            if sheet is None:  # no such sheet: the change cannot be made
+                failed.append(ch)
+                continue
             try:
                 rng = sheet.range(ch.cell)
                 if ch.color:

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .cfb import write_cfb
+from .cfb import Tree, write_cfb
 
 __all__ = ["Module", "compress", "encrypt", "vba_project"]
 
@@ -195,7 +195,8 @@ def vba_project(modules: Sequence[Module], name: str = "VBAProject") -> bytes:
     # A stable project id and seeds (from the sources): a rebuilt workbook is byte-identical.
     digest = hashlib.sha256(b"\0".join(sources.values())).digest()
     project_id = "{" + str(uuid.UUID(bytes=digest[:16])).upper() + "}"
-    vba = {"_VBA_PROJECT": struct.pack("<HHBH", 0x61CC, 0xFFFF, 0, 0), "dir": compress(_dir(modules, name))}
+    vba: Tree = {"_VBA_PROJECT": struct.pack("<HHBH", 0x61CC, 0xFFFF, 0, 0),
+                 "dir": compress(_dir(modules, name))}
     vba.update({m.name: compress(sources[m.name]) for m in modules})
     return write_cfb({"PROJECT": _project(modules, name, project_id, digest[16]),
                       "PROJECTwm": _projectwm(modules), "VBA": vba})

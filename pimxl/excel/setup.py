@@ -163,9 +163,11 @@ def add_macros(data: bytes, *, root: str | None = None, summary: str | None = No
     wb_xml, book_code = _code_name(wb_xml, "workbookPr", "workbook", "ThisWorkbook")
     by_id = {r["Id"]: _target(workbook, r["Target"]) for r in _rels(parts, workbook)[1]
              if r.get("Type", "").endswith("/worksheet")}
-    sheets = [(_attrs(m).get("name", ""), by_id.get(next((v for k, v in _attrs(m).items() if k.endswith(":id")), "")))
+    # Each <sheet>'s name and part (None when its r:id is no worksheet relationship).
+    listed = [(_attrs(m).get("name", ""),
+               by_id.get(next((v for k, v in _attrs(m).items() if k.endswith(":id")), "")))
               for m in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", wb_xml)]
-    sheets = [(name, part) for name, part in sheets if part in parts]
+    sheets = [(name, part) for name, part in listed if part is not None and part in parts]
     modules: list[Module] = [workbook_module(book_code)]
     taken = {book_code.lower(), MODULE_NAME.lower()}
     for i, (_, part) in enumerate(sheets, start=1):

@@ -40,9 +40,10 @@ def render_text(results: Sequence[UpgradeResult], lang: str = "zh") -> str:
                      if zh else f"{name}: {_title(r, lang)} v{r.from_version} → v{r.to_version} → {r.target} ({head})")
         for m in r.migrations:
             lines.append(f"  v{m.version}→v{m.version + 1}: {m.summary_zh if zh else m.summary_en}")
-        for m in r.moved:
-            label = m.label if m.old_label == m.label else f"{m.old_label} → {m.label}"
-            lines.append(f"  {'移动' if zh else 'moved'} {m.source} → {m.target}  {label} = {format_value(m.value)}")
+        for mv in r.moved:
+            label = mv.label if mv.old_label == mv.label else f"{mv.old_label} → {mv.label}"
+            lines.append(f"  {'移动' if zh else 'moved'} {mv.source} → {mv.target}  "
+                         f"{label} = {format_value(mv.value)}")
         for lo in r.leftovers:
             note = lo.note_zh if zh else lo.note_en
             label = f"[{lo.label}] " if lo.label else ""
