@@ -14,11 +14,7 @@ __all__ = ["ConflictError", "FileProblem", "PimxlError", "UnreadableError", "Usa
 
 
 class PimxlError(click.ClickException):
-    exit_code = 1
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.exit_code = type(self).exit_code
+    exit_code = 1  # each subclass its own, read from the class (click declares it a class variable)
 
 
 class UsageError(PimxlError):
