@@ -11,9 +11,10 @@ once, not file by file), pimxl's own outputs, and formats pimxl cannot read (Num
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 __all__ = [
     "OUTPUT_FOLDER",
@@ -140,15 +141,25 @@ def discover_all(paths: Iterable[Path], *, exclude_outputs: Iterable[Path] = (),
     outputs = {_key(Path(p)) for p in exclude_outputs}
     result = Discovery()
     seen: set[str] = set()
-    def add(found: Found | None, key: str) -> None:
+    by_link: dict[str, int] = {}  # a file met first through a symbolic link: the index of that link's entry
+    dropped: set[int] = set()
+
+    def add(found: Found | None, key: str, link: bool = False) -> None:
         """List ``found`` (None: count a file that is no spreadsheet) unless its file was met before: a folder
-        given twice, or inside another one given, is listed and counted once."""
-        if key not in seen:
-            seen.add(key)
-            if found is not None:
+        given twice, or inside another one given, is listed and counted once. A file met first through a link
+        (``link``) and then as itself is listed as itself, where it lies — its folder is its project's."""
+        if key in seen:
+            if found is not None and not link and key in by_link:
+                dropped.add(by_link.pop(key))
                 result.found.append(found)
-            else:
-                result.ignored += 1
+            return
+        seen.add(key)
+        if found is None:
+            result.ignored += 1
+            return
+        if link:
+            by_link[key] = len(result.found)
+        result.found.append(found)
 
     for given in paths:
         given = Path(given)
@@ -163,6 +174,8 @@ def discover_all(paths: Iterable[Path], *, exclude_outputs: Iterable[Path] = (),
         if why is None and kind == "numbers":
             why = _skip_reason(name, name.lower(), kind, key, outputs, OUTPUT_FOLDER in given.parts)
         add(Found(given, "skipped", *why, kind=kind) if why else Found(given, "candidate", kind=kind), key)
+    if dropped:
+        result.found = [f for i, f in enumerate(result.found) if i not in dropped]
     return result
 
 
@@ -171,8 +184,11 @@ def discover(paths: Iterable[Path], *, exclude_outputs: Iterable[Path] = (), sta
     return discover_all(paths, exclude_outputs=exclude_outputs, stat=stat).found
 
 
-def _walk(root: str, outputs: set[str], add: Callable[[Found | None, str], None], real: str,
-          in_output_folder: bool, stat: bool = False) -> None:
+class _Add(Protocol):
+    def __call__(self, found: Found | None, key: str, link: bool = False) -> None: ...
+
+
+def _walk(root: str, outputs: set[str], add: _Add, real: str, in_output_folder: bool, stat: bool = False) -> None:
     """Depth-first, sorted by name; symlinked folders are not followed (no loops).
 
     Paths are plain strings here: a ``Path`` is made only for what is listed. ``real`` is ``root``
@@ -231,12 +247,14 @@ def _walk(root: str, outputs: set[str], add: Callable[[Found | None, str], None]
             add(None, os.path.normcase(prefix + name))
             continue
         path = Path(entry.path)
-        # A link to a file is keyed by its target (listed once); any other file by real + its name.
+        # A link to a file is keyed by its target (listed once: as the file itself when the walk meets it too);
+        # any other file by real + its name.
         key = _key(path) if entry.is_symlink() else os.path.normcase(prefix + name)
         kind = _kind(name)
+        link = entry.is_symlink()
         skip = _skip_reason(name, low, kind, key, outputs, in_output_folder)
         if skip:
-            add(Found(path, "skipped", *skip, kind=kind), key)
+            add(Found(path, "skipped", *skip, kind=kind), key, link)
             continue
         st = None
         if stat:
@@ -244,4 +262,4 @@ def _walk(root: str, outputs: set[str], add: Callable[[Found | None, str], None]
                 st = entry.stat()  # a link's target, as Path.stat()
             except OSError:  # the caller stats it again and reports why it cannot
                 st = None
-        add(Found(path, "candidate", kind=kind, stat=st), key)
+        add(Found(path, "candidate", kind=kind, stat=st), key, link)
