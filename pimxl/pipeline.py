@@ -26,6 +26,7 @@ from .io.discover import real_path
 from .results import FileResult
 
 __all__ = [
+    "POOL_THRESHOLD",
     "check_file",
     "check_group",
     "check_projects",
@@ -67,6 +68,9 @@ def _compact_table() -> dict[type, Callable[[Any], str | tuple[Any, ...]]]:
     table[Row] = lambda r: (Row, (r.cells, r.sheet_row, r.extra))
     return table
 
+
+#: Below this many files to read, worker processes cost more than they save (validate and the rollup).
+POOL_THRESHOLD = 24
 
 #: Pickles shorter than this are kept as they are: deflating a few hundred bytes saves little room and costs
 #: more than the pickle itself to undo (a re-run loads three small blobs — result head, rule findings, cross

@@ -11,7 +11,14 @@ from typing import Any
 
 from .config import Settings
 from .findings import Severity, format_value
-from .pipeline import check_projects, compact_dumps, compact_loads, process_file, relative_display
+from .pipeline import (
+    POOL_THRESHOLD,
+    check_projects,
+    compact_dumps,
+    compact_loads,
+    process_file,
+    relative_display,
+)
 from .results import FileResult
 
 __all__ = ["ValidationRun", "render_text", "to_json", "validate_paths"]
@@ -35,16 +42,13 @@ class ValidationRun:
         return 1 if self.count(Severity.ERROR) or any(r.status == "unreadable" for r in self.results) else 0
 
 
-#: From this many workbooks on, they are read in worker processes (below, starting them costs more than it saves).
-PARALLEL_FROM = 24
-
-
 def validate_paths(paths: Sequence[Path], *, as_of: date, settings: Settings, jobs: int | None = None,
                    progress: Callable[[int, int], None] | None = None) -> ValidationRun:
     """Every workbook under ``paths`` read and checked, then the cross-workbook rules per project.
 
-    ``jobs``: worker processes (default: the settings', 0 = one per CPU); from :data:`PARALLEL_FROM` workbooks on
-    they read and check the files, each result coming back with its record. ``progress(done, total)`` after each.
+    ``jobs``: worker processes (default: the settings', 0 = one per CPU); from
+    :data:`~pimxl.pipeline.POOL_THRESHOLD` workbooks on they read and check the files, each result coming back
+    with its record. ``progress(done, total)`` after each.
     """
     from .io.discover import discover
 
@@ -63,7 +67,7 @@ def validate_paths(paths: Sequence[Path], *, as_of: date, settings: Settings, jo
     workers = jobs if jobs is not None else settings.jobs
     workers = workers or os.cpu_count() or 1
     args = [(str(path), shown, as_of, settings) for _, path, shown in todo]
-    if workers > 1 and len(todo) >= PARALLEL_FROM:
+    if workers > 1 and len(todo) >= POOL_THRESHOLD:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:

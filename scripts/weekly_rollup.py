@@ -133,14 +133,11 @@ def _log_history_size(history: Path, log: logging.Logger) -> None:
     maintainer sees it in the log, and `pimxl history drop` / `compact` trim it."""
     import sqlite3
 
-    from pimxl.rollup.history_admin import file_size
+    from pimxl.rollup.history_admin import file_size, list_runs, opened
 
     try:
-        con = sqlite3.connect(f"file:{history}?mode=ro", uri=True)
-        try:
-            runs = con.execute("SELECT count(*) FROM runs").fetchone()[0]
-        finally:
-            con.close()
+        with opened(history) as conn:
+            runs = len(list_runs(conn))
         log.info("history %s: %.1f MB, %d runs (pimxl history lists them; drop / compact trim it)", history,
                  file_size(history) / 2**20, runs)
     except (OSError, sqlite3.Error) as e:  # only a report: never fail a completed run over it

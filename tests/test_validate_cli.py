@@ -360,7 +360,7 @@ def test_workers_start_only_for_many_workbooks(demo: Path, clean_file: Path, mon
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Spy)
     as_of = date.fromisoformat(AS_OF)
     many = V.validate_paths([demo], as_of=as_of, settings=settings_for(demo), jobs=2)
-    assert made == [2] and len(many.results) >= V.PARALLEL_FROM
+    assert made == [2] and len(many.results) >= V.POOL_THRESHOLD
     made.clear()
     V.validate_paths([clean_file], as_of=as_of, settings=settings_for(clean_file), jobs=2)
     V.validate_paths([demo], as_of=as_of, settings=settings_for(demo), jobs=1)

@@ -65,10 +65,10 @@ def project_reasons(p: Project, red_days: int, pending_days: int) -> list[Reason
         if m.days_late > 0:
             out.append(Reason(_late_level(m.days_late, red_days), f"里程碑“{m.milestone}”逾期 {m.days_late} 天",
                               f"milestone '{m.milestone}' {m.days_late} days late"))
-    for k in p.risks:
-        if k.is_open and k.level == "高" and k.days_overdue > 0:
-            out.append(Reason(RED, f"高风险“{k.risk_id}”超过应对期限 {k.days_overdue} 天",
-                              f"high risk '{k.risk_id}' {k.days_overdue} days past its response deadline"))
+    for risk in p.risks:
+        if risk.is_open and risk.level == "高" and risk.days_overdue > 0:
+            out.append(Reason(RED, f"高风险“{risk.risk_id}”超过应对期限 {risk.days_overdue} 天",
+                              f"high risk '{risk.risk_id}' {risk.days_overdue} days past its response deadline"))
     for s in p.sites:
         if s.not_ready:
             when_zh = (f"距计划进场 {s.days_to_entry} 天" if (s.days_to_entry or 0) >= 0

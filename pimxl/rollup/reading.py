@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..pipeline import check_file, compact_dumps, compact_loads, file_digest, read_file
+from ..pipeline import POOL_THRESHOLD, check_file, compact_dumps, compact_loads, file_digest, read_file
 from ..results import FileResult
 from .reuse import folder_pieces, load_split, split_dumps
 from .scanning import Scanned, scan
@@ -30,8 +30,6 @@ from .scanning import Scanned, scan
 __all__ = ["BATCH", "POOL_THRESHOLD", "STORE_EVERY", "Pool", "Progress", "Settled", "checked_key", "read_all",
            "read_key"]
 
-#: Below this many files to parse, a process pool costs more than it saves.
-POOL_THRESHOLD = 24
 
 Progress = Callable[[int, int], None]
 

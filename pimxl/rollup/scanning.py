@@ -84,7 +84,6 @@ def scan(root: Path, *, exclude: Sequence[Path] = (), hash_all: bool = False,
     return out
 
 
-
 def _display(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()

@@ -115,5 +115,10 @@ class _ByName(pickle.Unpickler):
 
 
 def _by_name(cls: type, names: tuple[str, ...], *values: Any) -> Any:
-    known = set(LAYOUT.get(cls.__qualname__, ()))
+    known = _field_names(cls)  # the class's fields now, whether or not this pimxl pickles it as values
     return cls(**{n: v for n, v in zip(names, values, strict=True) if n in known})
+
+
+@functools.cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls) if f.init)
